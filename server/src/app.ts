@@ -1,0 +1,95 @@
+// Builds the Koa application without listening, so tests mount it and main.ts serves it.
+import path from 'node:path';
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import type { Logger } from 'pino';
+import type { Config } from '../../config';
+import { createDb, type Db } from './db/connection';
+import { createLogger } from './logger';
+import type { Deps } from './deps';
+import { errorHandler } from './http/error-handler';
+import { sessionMiddleware } from './http/auth';
+import { buildOpenApi, buildRouter, route } from './http/route';
+import { AppError } from './http/errors';
+import { h5Static } from './http/static';
+import { createFieldCrypto } from './modules/crypto/field-crypto';
+import { createOrgService } from './modules/org/org.service';
+import { createChannelService } from './modules/channels/channel.service';
+import { createAuditService } from './modules/audit/audit.service';
+import { createEventService } from './modules/events/events.service';
+import { createSessionCodec } from './modules/auth/session';
+import { createCustomerService } from './modules/customers/customer.service';
+import { createOwnershipService } from './modules/customers/ownership.service';
+import { createFollowUpService } from './modules/followups/follow-up.service';
+import { createIntakeService } from './modules/intake/intake.service';
+import { authRoutes } from './modules/auth/auth.routes';
+import { customerRoutes } from './modules/customers/customer.routes';
+import { followUpRoutes } from './modules/followups/follow-up.routes';
+import { orgRoutes } from './modules/org/org.routes';
+import { channelRoutes } from './modules/channels/channel.routes';
+import { intakeRoutes } from './modules/intake/intake.routes';
+import { auditRoutes } from './modules/audit/audit.routes';
+
+const API_PREFIX = '/api/v1';
+export const H5_DIST = path.resolve(import.meta.dirname, '../../h5/dist');
+
+export function buildDeps(config: Config, opts: { db?: Db; log?: Logger } = {}): Deps {
+  const db = opts.db ?? createDb(config);
+  const log = opts.log ?? createLogger(config.logLevel);
+  const crypto = createFieldCrypto(config.crypto.encryptionKey, config.crypto.hashKey);
+  return {
+    config,
+    db,
+    log,
+    crypto,
+    org: createOrgService(db.models),
+    channels: createChannelService(db.models, crypto),
+    audit: createAuditService(db.models),
+    events: createEventService(db.models),
+  };
+}
+
+export function createApp(deps: Deps) {
+  const { config, db, log } = deps;
+  const codec = createSessionCodec(config.session.secret);
+  const customers = createCustomerService(deps);
+  const ownership = createOwnershipService(deps, customers);
+  const followUps = createFollowUpService(deps, customers);
+  const intake = createIntakeService(deps, customers);
+
+  const routes = [
+    ...authRoutes(deps, codec),
+    ...customerRoutes(customers, ownership),
+    ...followUpRoutes(followUps),
+    ...orgRoutes(deps.org, ownership),
+    ...channelRoutes(deps.channels),
+    ...intakeRoutes(intake),
+    ...auditRoutes(deps.audit),
+  ];
+  const openapi = buildOpenApi(API_PREFIX, routes, { title: '信贷CRM API', version: config.version });
+  routes.push(route({ method: 'get', path: '/openapi.json', tag: 'meta', auth: 'public', summary: 'OpenAPI 文档', handler: () => openapi }));
+  const api = buildRouter(API_PREFIX, routes);
+
+  const app = new Koa({ proxy: config.trustProxy });
+  app.use(errorHandler(log));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'same-origin');
+    await next();
+  });
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/api/health') return next();
+    await db.sequelize.query('SELECT 1');
+    ctx.body = { status: 'ok', db: db.dialect, version: config.version };
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' }));
+  app.use(sessionMiddleware(db.models, codec));
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/api/')) throw new AppError(404, 'ROUTE_NOT_FOUND');
+    await next();
+  });
+  app.use(h5Static(H5_DIST));
+  return app;
+}

@@ -1,0 +1,39 @@
+// Roles and what each may do. Data scope (which customers) lives in the customers module;
+// this file says which actions a role may take at all.
+export const ROLES = {
+  officer: '信贷员',
+  team_lead: '团队主管',
+  branch_manager: '分公司经理',
+  risk: '风控专员',
+  director: '总监',
+  finance: '财务',
+  admin: '管理员',
+} as const;
+
+export type Role = keyof typeof ROLES;
+export const ROLE_KEYS = Object.keys(ROLES) as [Role, ...Role[]];
+
+export const PERMISSIONS = {
+  'customer.create': ['officer', 'team_lead', 'branch_manager', 'admin'],
+  'customer.update': ['officer', 'team_lead', 'branch_manager', 'admin'],
+  'customer.assign': ['team_lead', 'branch_manager', 'admin'],
+  'customer.release': ['officer', 'team_lead', 'branch_manager', 'admin'],
+  'customer.stage': ['officer', 'team_lead', 'branch_manager', 'admin'],
+  'followup.create': ['officer', 'team_lead', 'branch_manager', 'admin'],
+  'pool.view': ['officer', 'team_lead', 'branch_manager', 'director', 'admin'],
+  'pool.claim': ['officer', 'team_lead', 'branch_manager'],
+  'staff.transfer': ['admin'],
+  'audit.view': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** Roles that may own customers (assignment targets). */
+export const OWNER_ROLES: readonly Role[] = ['officer', 'team_lead', 'branch_manager'];
+
+export const DEPARTMENT_KINDS = { head_office: '总部', branch: '分公司', team: '团队' } as const;
+export type DepartmentKind = keyof typeof DEPARTMENT_KINDS;

@@ -1,0 +1,22 @@
+import type { Sequelize } from 'sequelize';
+import { defineOrgModels } from '../modules/org/org.model';
+import { defineChannelModel } from '../modules/channels/channel.model';
+import { defineCustomerModels } from '../modules/customers/customer.model';
+import { defineFollowUpModel } from '../modules/followups/follow-up.model';
+import { defineAuditLogModel } from '../modules/audit/audit-log.model';
+import { defineDomainEventModel } from '../modules/events/domain-event.model';
+import { defineIdempotencyKeyModel } from '../modules/intake/idempotency-key.model';
+
+export function defineModels(s: Sequelize) {
+  return {
+    ...defineOrgModels(s),
+    Channel: defineChannelModel(s),
+    ...defineCustomerModels(s),
+    FollowUp: defineFollowUpModel(s),
+    AuditLog: defineAuditLogModel(s),
+    DomainEvent: defineDomainEventModel(s),
+    IdempotencyKey: defineIdempotencyKeyModel(s),
+  };
+}
+
+export type Models = ReturnType<typeof defineModels>;

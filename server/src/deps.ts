@@ -1,0 +1,20 @@
+// The shared services every domain module is built from. Built once per app in app.ts.
+import type { Logger } from 'pino';
+import type { Config } from '../../config';
+import type { Db } from './db/connection';
+import type { FieldCrypto } from './modules/crypto/field-crypto';
+import type { OrgService } from './modules/org/org.service';
+import type { ChannelService } from './modules/channels/channel.service';
+import type { AuditService } from './modules/audit/audit.service';
+import type { EventService } from './modules/events/events.service';
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  crypto: FieldCrypto;
+  org: OrgService;
+  channels: ChannelService;
+  audit: AuditService;
+  events: EventService;
+}

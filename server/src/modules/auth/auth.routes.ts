@@ -1,0 +1,62 @@
+// Sign-in endpoints. The dev sign-in lists staff and signs in as any of them; it exists only
+// when enabled (see config: never by default in production or with a messenger configured).
+import type { Context } from 'koa';
+import type { Deps } from '../../deps';
+import { route, type RouteDef } from '../../http/route';
+import { AppError } from '../../http/errors';
+import { requireCsrfHeader } from '../../http/auth';
+import { DevLogin } from '../../contracts/customer.schemas';
+import { SESSION_COOKIE, type SessionCodec } from './session';
+
+export function authRoutes(deps: Deps, codec: SessionCodec): RouteDef[] {
+  const { config, org, db, audit } = deps;
+  const devOnly = () => {
+    if (!config.auth.devLogin) throw new AppError(404, 'DEV_LOGIN_DISABLED');
+  };
+  const setSession = (ctx: Context, uid: number, via: 'dev') => {
+    const exp = Math.floor(Date.now() / 1000) + config.session.ttlHours * 3600;
+    ctx.cookies.set(SESSION_COOKIE, codec.encode({ uid, exp, via }), {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: ctx.secure,
+      maxAge: config.session.ttlHours * 3600_000,
+      overwrite: true,
+    });
+  };
+
+  return [
+    route({
+      method: 'get', path: '/auth/config', tag: 'auth', auth: 'public', summary: '登录方式',
+      handler: () => ({ devLogin: config.auth.devLogin, wecom: config.messengers.wecom, dingtalk: config.messengers.dingtalk }),
+    }),
+    route({
+      method: 'get', path: '/auth/dev-users', tag: 'auth', auth: 'public', summary: '开发登录:员工列表',
+      handler: async () => {
+        devOnly();
+        return (await org.devUsers()).map((u) => ({ id: u.id, name: u.name, role: u.role, roleName: u.roleName, departmentId: u.departmentId, departmentName: u.departmentName }));
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/dev-login', tag: 'auth', auth: 'public', summary: '开发登录', body: DevLogin,
+      handler: async ({ body, ctx }) => {
+        devOnly();
+        requireCsrfHeader(ctx);
+        const user = await db.models.User.findByPk(body.userId, { raw: true });
+        if (!user) throw new AppError(404, 'NOT_FOUND', '员工不存在');
+        if (user.status !== 'active') throw new AppError(403, 'USER_DISABLED');
+        setSession(ctx, user.id, 'dev');
+        const actor = { id: user.id, name: user.name, role: user.role, departmentId: user.departmentId };
+        await audit.record({ actor, ip: ctx.ip || null }, { action: 'login', entityType: 'user', entityId: user.id, after: { via: 'dev' } });
+        return org.me(actor);
+      },
+    }),
+    route({
+      method: 'post', path: '/auth/logout', tag: 'auth', summary: '退出登录',
+      handler: ({ ctx }) => {
+        ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', maxAge: 0, overwrite: true });
+        return { ok: true };
+      },
+    }),
+    route({ method: 'get', path: '/me', tag: 'auth', summary: '当前用户', handler: ({ rc }) => org.me(rc.actor) }),
+  ];
+}

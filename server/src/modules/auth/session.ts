@@ -1,0 +1,36 @@
+// A stateless session token: base64url(JSON payload) + "." + HMAC-SHA256, kept in an HttpOnly
+// cookie. The user row is re-read on every request, so disabling someone takes effect at once.
+import crypto from 'node:crypto';
+
+export const SESSION_COOKIE = 'crm_session';
+
+export interface SessionPayload {
+  uid: number;
+  exp: number; // unix seconds
+  via: 'dev' | 'wecom' | 'dingtalk';
+}
+
+export function createSessionCodec(secret: string) {
+  const sign = (data: string) => crypto.createHmac('sha256', secret).update(data).digest('base64url');
+  return {
+    encode(payload: SessionPayload): string {
+      const data = Buffer.from(JSON.stringify(payload)).toString('base64url');
+      return `${data}.${sign(data)}`;
+    },
+    decode(token: string | undefined, now = Date.now()): SessionPayload | null {
+      if (!token) return null;
+      const [data, sig] = token.split('.');
+      if (!data || !sig) return null;
+      const expected = Buffer.from(sign(data));
+      const given = Buffer.from(sig);
+      if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
+      try {
+        const p = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')) as SessionPayload;
+        return typeof p.uid === 'number' && typeof p.exp === 'number' && p.exp * 1000 > now ? p : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+export type SessionCodec = ReturnType<typeof createSessionCodec>;

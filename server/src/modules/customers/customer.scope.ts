@@ -1,0 +1,51 @@
+// Data scope (C27), applied in the query layer: every customer query goes through these
+// where-clauses, so a handler cannot forget them. Outside scope reads as "not found".
+import { Op, type WhereOptions } from 'sequelize';
+import type { Actor } from '../../http/context';
+import type { OrgService } from '../org/org.service';
+import type { Customer } from './customer.model';
+import type { Stage } from '../../contracts/stages';
+import { can } from '../../contracts/roles';
+
+export type ScopePurpose = 'read' | 'write';
+
+const NOTHING: WhereOptions<Customer> = { id: { [Op.eq]: null } } as WhereOptions<Customer>;
+
+/** Read-only roles see the customers their work needs: risk from approval on, finance from signing on. */
+const READ_STAGES: Partial<Record<Actor['role'], Stage[]>> = {
+  risk: ['under_approval', 'signed', 'disbursed', 'repaying', 'settled', 'bad_debt'],
+  finance: ['signed', 'disbursed', 'repaying', 'settled', 'bad_debt'],
+};
+
+/** Customers an actor owns or manages (the "book"), for lists and changes. */
+export async function bookScope(actor: Actor, org: OrgService, purpose: ScopePurpose): Promise<WhereOptions<Customer>> {
+  switch (actor.role) {
+    case 'admin':
+      return {};
+    case 'officer':
+      return { ownerId: actor.id };
+    case 'team_lead':
+    case 'branch_manager': {
+      const ids = await org.subtreeIds(actor.departmentId);
+      // Their own customers count even if their department row has moved.
+      return { [Op.or]: [{ departmentId: { [Op.in]: ids } }, { ownerId: actor.id }] } as WhereOptions<Customer>;
+    }
+    case 'director':
+      return purpose === 'read' ? { ownerId: { [Op.ne]: null } } : NOTHING;
+    case 'risk':
+    case 'finance':
+      return purpose === 'read' ? { stage: { [Op.in]: READ_STAGES[actor.role]! }, ownerId: { [Op.ne]: null } } : NOTHING;
+  }
+}
+
+/** The public pool (公海): unowned customers, visible to roles that may look at it. */
+export function poolScope(actor: Actor): WhereOptions<Customer> {
+  return can(actor.role, 'pool.view') ? { ownerId: null } : NOTHING;
+}
+
+/** A single customer may be read when it is in the book or in the pool. */
+export async function readScope(actor: Actor, org: OrgService): Promise<WhereOptions<Customer>> {
+  const book = await bookScope(actor, org, 'read');
+  if (!can(actor.role, 'pool.view')) return book;
+  return { [Op.or]: [book, { ownerId: null }] } as WhereOptions<Customer>;
+}

@@ -1,0 +1,343 @@
+// Customers: registration with de-duplication (C2), the scoped list and search, the 360 profile,
+// edits, stage changes (C5) and audited reveal of sensitive fields (C28).
+import { Op, UniqueConstraintError, type Transaction, type WhereOptions } from 'sequelize';
+import type { Deps } from '../../deps';
+import type { RequestContext, Actor } from '../../http/context';
+import { AppError, conflict, notFound } from '../../http/errors';
+import { FIELD_ACCESS, type SensitiveField } from '../../contracts/fields';
+import { canTransition, STAGES, type Stage } from '../../contracts/stages';
+import { can } from '../../contracts/roles';
+import { shanghaiDate } from '../../contracts/dates';
+import { normalizePhone, parseIdNumber } from '../../contracts/identity';
+import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput } from '../../contracts/customer.schemas';
+import { EVENT_TYPES } from '../events/events.service';
+import type { Customer, CustomerRow } from './customer.model';
+import { bookScope, readScope, type ScopePurpose } from './customer.scope';
+import { auditSnapshot, sensitiveValue, toCustomerView, type Names } from './customer.view';
+import { decodeCursor, encodeCursor, keysetPage } from './customer.pagination';
+
+export interface DuplicateInfo {
+  field: 'phone' | 'idNumber';
+  ownerName: string | null;
+  registeredAt: string;
+  inPool: boolean;
+  customerId: number;
+}
+
+export function duplicateMessage(d: Pick<DuplicateInfo, 'ownerName' | 'registeredAt' | 'inPool'>): string {
+  return d.inPool || !d.ownerName ? `该客户已在公海中(${d.registeredAt} 登记),可直接领取` : `已被 ${d.ownerName} 于 ${d.registeredAt} 登记`;
+}
+
+export function createCustomerService(deps: Deps) {
+  const { db, crypto, org, channels, audit, events } = deps;
+  const { Customer, StageChange, OwnerChange } = db.models;
+
+  async function names(rows: Customer[]): Promise<Names> {
+    const [users, depts, chans] = await Promise.all([org.usersByIds(rows.map((r) => r.ownerId!).filter(Boolean)), org.departments(), channels.all()]);
+    return { users, departments: depts, channels: chans };
+  }
+
+  async function view(actor: Actor, row: Customer) {
+    return toCustomerView(row, actor, await names([row]), crypto);
+  }
+
+  /** Finds a customer the actor may read (or change); anything else is "not found". */
+  async function findInScope(actor: Actor, id: number, purpose: ScopePurpose, t?: Transaction): Promise<CustomerRow> {
+    const scope = purpose === 'read' ? await readScope(actor, org) : await bookScope(actor, org, 'write');
+    const row = await Customer.findOne({
+      where: { [Op.and]: [{ id }, scope] } as WhereOptions<Customer>,
+      transaction: t,
+      lock: t ? t.LOCK.UPDATE : undefined,
+    });
+    if (!row) throw notFound('客户不存在或无权查看');
+    return row;
+  }
+
+  function hashes(phone: string, idNumber?: string | null) {
+    return { phoneHash: crypto.blindIndex('phone', phone), idNumberHash: idNumber ? crypto.blindIndex('idNumber', idNumber) : null };
+  }
+
+  async function findDuplicate(h: { phoneHash?: string | null; idNumberHash?: string | null }, excludeId?: number, t?: Transaction): Promise<DuplicateInfo | null> {
+    const or: WhereOptions<Customer>[] = [];
+    if (h.phoneHash) or.push({ phoneHash: h.phoneHash });
+    if (h.idNumberHash) or.push({ idNumberHash: h.idNumberHash });
+    if (or.length === 0) return null;
+    const where: WhereOptions<Customer> = { [Op.or]: or } as WhereOptions<Customer>;
+    const rows = await Customer.findAll({ where, attributes: ['id', 'phoneHash', 'idNumberHash', 'ownerId', 'createdAt'], raw: true, transaction: t });
+    const hit = rows.find((r) => Number(r.id) !== excludeId);
+    if (!hit) return null;
+    const owner = hit.ownerId ? (await org.usersByIds([hit.ownerId])).get(hit.ownerId) : null;
+    return {
+      field: h.phoneHash && hit.phoneHash === h.phoneHash ? 'phone' : 'idNumber',
+      ownerName: owner?.name ?? null,
+      registeredAt: shanghaiDate(new Date(hit.createdAt)),
+      inPool: hit.ownerId === null,
+      customerId: Number(hit.id),
+    };
+  }
+
+  function duplicateError(d: DuplicateInfo) {
+    return conflict('DUPLICATE_CUSTOMER', duplicateMessage(d), {
+      field: d.field,
+      ownerName: d.ownerName,
+      registeredAt: d.registeredAt,
+      inPool: d.inPool,
+    });
+  }
+
+  /** Runs a write that may hit the unique indexes; a hit becomes 409 naming the existing owner. */
+  async function withDuplicateGuard<T>(h: { phoneHash?: string | null; idNumberHash?: string | null }, excludeId: number | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintError)) throw err;
+      const dup = await findDuplicate(h, excludeId);
+      throw dup ? duplicateError(dup) : conflict('DUPLICATE_CUSTOMER');
+    }
+  }
+
+  async function assertChannel(code: string) {
+    if (!(await channels.isEnabled(code))) {
+      throw new AppError(422, 'VALIDATION_FAILED', '渠道不存在或已停用', { fields: [{ field: 'channel', message: '渠道不存在或已停用' }] });
+    }
+  }
+
+  /** Encrypted and hashed columns for a phone / ID number pair. */
+  function sensitiveColumns(phone: string, idNumber: string | null | undefined) {
+    const id = idNumber ? parseIdNumber(idNumber) : null;
+    const info = id && !('problem' in id) ? id : null;
+    return {
+      phoneEnc: crypto.encrypt(phone),
+      phoneLast4: phone.slice(-4),
+      idNumberEnc: info ? crypto.encrypt(info.idNumber) : null,
+      birthDate: info?.birthDate ?? null,
+      gender: info?.gender ?? null,
+      ...hashes(phone, info?.idNumber),
+    };
+  }
+
+  /**
+   * Registers a customer inside the caller's transaction. Shared by staff entry and partner intake,
+   * so every entry point de-duplicates, records history and audits the same way.
+   */
+  async function insertCustomer(
+    rc: RequestContext | null,
+    input: Omit<CreateCustomerInput, 'ownerId'> & { externalId?: string },
+    owner: { id: number; departmentId: number } | null,
+    kind: 'create' | 'intake',
+    t: Transaction,
+  ): Promise<CustomerRow> {
+    const now = new Date();
+    const row = await Customer.create(
+      {
+        name: input.name,
+        ...sensitiveColumns(input.phone, input.idNumber),
+        city: input.city ?? null,
+        channel: input.channel,
+        campaignTags: input.campaignTags ?? null,
+        stage: 'lead',
+        ownerId: owner?.id ?? null,
+        departmentId: owner?.departmentId ?? null,
+        assignedAt: owner ? now : null,
+        pooledAt: owner ? null : now,
+        poolReason: owner ? null : '渠道线索待分配',
+        loanAmountFen: input.loanAmountFen ?? null,
+        loanTermMonths: input.loanTermMonths ?? null,
+        loanPurpose: input.loanPurpose ?? null,
+        collateral: input.collateral ?? null,
+        monthlyIncomeFen: input.monthlyIncomeFen ?? null,
+        remark: input.remark ?? null,
+        nextFollowUpDate: input.nextFollowUpDate ?? null,
+        stageChangedAt: now,
+        customFields: input.customFields ?? null,
+        externalId: input.externalId ?? null,
+        createdBy: rc?.actor.id ?? null,
+      },
+      { transaction: t },
+    );
+    const actorId = rc?.actor.id ?? null;
+    await StageChange.create({ customerId: row.id, fromStage: null, toStage: 'lead', actorId }, { transaction: t });
+    await OwnerChange.create({ customerId: row.id, fromUserId: null, toUserId: owner?.id ?? null, kind, actorId }, { transaction: t });
+    await audit.record(rc, { action: 'create', entityType: 'customer', entityId: row.id, after: auditSnapshot(row.get({ plain: true })) }, t);
+    await events.emit(
+      { type: EVENT_TYPES.CustomerCreated, aggregateType: 'customer', aggregateId: row.id, actorId, payload: { customerId: Number(row.id), ownerId: owner?.id ?? null, channel: input.channel, via: kind } },
+      t,
+    );
+    return row;
+  }
+
+  return {
+    insertCustomer,
+    findDuplicate,
+    duplicateError,
+    withDuplicateGuard,
+    findInScope,
+    hashes,
+    names,
+
+    async create(rc: RequestContext, input: CreateCustomerInput) {
+      await assertChannel(input.channel);
+      let owner = { id: rc.actor.id, departmentId: rc.actor.departmentId };
+      if (input.ownerId && input.ownerId !== rc.actor.id) {
+        const target = await org.canAssignTo(rc.actor, input.ownerId);
+        if (!target) throw new AppError(422, 'INVALID_ASSIGNEE');
+        owner = { id: target.id, departmentId: target.departmentId };
+      }
+      const h = hashes(input.phone, input.idNumber);
+      const row = await withDuplicateGuard(h, undefined, () => db.transaction((t) => insertCustomer(rc, input, owner, 'create', t)));
+      return view(rc.actor, row);
+    },
+
+    /** As-you-type duplicate check: who holds the customer and since when, nothing else (C2). */
+    async checkDuplicate(rc: RequestContext, q: { phone?: string; idNumber?: string }) {
+      const dup = await findDuplicate({
+        phoneHash: q.phone ? crypto.blindIndex('phone', q.phone) : null,
+        idNumberHash: q.idNumber ? crypto.blindIndex('idNumber', q.idNumber) : null,
+      });
+      if (!dup) return { duplicate: false };
+      const readable = await Customer.count({ where: { [Op.and]: [{ id: dup.customerId }, await readScope(rc.actor, org)] } as WhereOptions<Customer> });
+      return {
+        duplicate: true,
+        field: dup.field,
+        ownerName: dup.ownerName,
+        registeredAt: dup.registeredAt,
+        inPool: dup.inPool,
+        message: duplicateMessage(dup),
+        // Only a customer the asker may open is linked; others stay anonymous.
+        customerId: readable ? dup.customerId : undefined,
+      };
+    },
+
+    async list(rc: RequestContext, q: ListCustomersQuery) {
+      const and: WhereOptions<Customer>[] = [await bookScope(rc.actor, org, 'read')];
+      if (q.stage?.length) and.push({ stage: { [Op.in]: q.stage } });
+      if (q.channel) and.push({ channel: q.channel });
+      if (q.ownerId) and.push({ ownerId: q.ownerId });
+      if (q.nextFollowUpFrom) and.push({ nextFollowUpDate: { [Op.gte]: q.nextFollowUpFrom } });
+      if (q.nextFollowUpTo) and.push({ nextFollowUpDate: { [Op.lte]: q.nextFollowUpTo } });
+      if (q.q) and.push(searchCondition(q.q));
+      return pageOf(rc.actor, and, q.sort, q.cursor, q.limit);
+    },
+
+    async get(rc: RequestContext, id: number) {
+      const row = await findInScope(rc.actor, id, 'read');
+      const v = await view(rc.actor, row);
+      const canWrite = row.ownerId !== null && (await Customer.count({ where: { [Op.and]: [{ id }, await bookScope(rc.actor, org, 'write')] } as WhereOptions<Customer> })) > 0;
+      return {
+        ...v,
+        permissions: {
+          edit: canWrite && can(rc.actor.role, 'customer.update'),
+          followUp: canWrite && can(rc.actor.role, 'followup.create'),
+          changeStage: canWrite && can(rc.actor.role, 'customer.stage'),
+          assign: (canWrite || row.ownerId === null) && can(rc.actor.role, 'customer.assign'),
+          release: canWrite && can(rc.actor.role, 'customer.release'),
+          claim: row.ownerId === null && can(rc.actor.role, 'pool.claim'),
+        },
+      };
+    },
+
+    async update(rc: RequestContext, id: number, patch: UpdateCustomerInput) {
+      if (patch.channel) await assertChannel(patch.channel);
+      const phoneHash = patch.phone ? crypto.blindIndex('phone', patch.phone) : null;
+      const idNumberHash = patch.idNumber ? crypto.blindIndex('idNumber', patch.idNumber) : null;
+      const row = await withDuplicateGuard({ phoneHash, idNumberHash }, id, () =>
+        db.transaction(async (t) => {
+          const c = await findInScope(rc.actor, id, 'write', t);
+          const before = auditSnapshot(c.get({ plain: true }));
+          const { phone, idNumber, ...plain } = patch;
+          c.set(plain);
+          if (phone || idNumber) {
+            const cols = sensitiveColumns(phone ?? sensitiveValue(c, 'phone', crypto)!, idNumber ?? (c.idNumberEnc ? sensitiveValue(c, 'idNumber', crypto) : null));
+            c.set(cols);
+          }
+          await c.save({ transaction: t });
+          await audit.record(rc, { action: 'update', entityType: 'customer', entityId: id, before, after: auditSnapshot(c.get({ plain: true })) }, t);
+          await events.emit({ type: EVENT_TYPES.CustomerUpdated, aggregateType: 'customer', aggregateId: id, actorId: rc.actor.id, payload: { customerId: id, fields: Object.keys(patch) } }, t);
+          return c;
+        }),
+      );
+      return view(rc.actor, row);
+    },
+
+    async changeStage(rc: RequestContext, id: number, input: { to: Stage; reason?: string }) {
+      const row = await db.transaction(async (t) => {
+        const c = await findInScope(rc.actor, id, 'write', t);
+        const from = c.stage;
+        if (!canTransition(from, input.to)) {
+          throw new AppError(409, 'INVALID_STAGE_TRANSITION', `不能从「${STAGES[from]}」变更为「${STAGES[input.to]}」`, { from, to: input.to });
+        }
+        const now = new Date();
+        await c.update({ stage: input.to, stageChangedAt: now }, { transaction: t });
+        await StageChange.create({ customerId: id, fromStage: from, toStage: input.to, actorId: rc.actor.id, reason: input.reason ?? null }, { transaction: t });
+        await audit.record(rc, { action: 'stage_change', entityType: 'customer', entityId: id, before: { stage: from }, after: { stage: input.to, reason: input.reason ?? null } }, t);
+        await events.emit({ type: EVENT_TYPES.StageChanged, aggregateType: 'customer', aggregateId: id, actorId: rc.actor.id, payload: { customerId: id, from, to: input.to, ownerId: c.ownerId } }, t);
+        return c;
+      });
+      return view(rc.actor, row);
+    },
+
+    /** Returns a sensitive value in full; the reveal itself is audited (C28). */
+    async reveal(rc: RequestContext, id: number, field: SensitiveField) {
+      const access = FIELD_ACCESS[rc.actor.role][field];
+      if (access === 'masked') throw new AppError(403, 'FIELD_NOT_REVEALABLE');
+      const c = await findInScope(rc.actor, id, 'read');
+      const value = sensitiveValue(c, field, crypto);
+      if (value === null) throw notFound('该字段未登记');
+      await audit.record(rc, { action: 'reveal', entityType: 'customer', entityId: id, after: { field } });
+      return { field, value };
+    },
+
+    async history(rc: RequestContext, id: number) {
+      await findInScope(rc.actor, id, 'read');
+      const [stages, owners] = await Promise.all([
+        StageChange.findAll({ where: { customerId: id }, order: [['id', 'DESC']], raw: true }),
+        OwnerChange.findAll({ where: { customerId: id }, order: [['id', 'DESC']], raw: true }),
+      ]);
+      const users = await org.usersByIds([...stages.map((s) => s.actorId!), ...owners.flatMap((o) => [o.actorId!, o.fromUserId!, o.toUserId!])]);
+      const nameOf = (uid: number | null) => (uid ? (users.get(uid)?.name ?? null) : null);
+      return {
+        stages: stages.map((s) => ({ id: Number(s.id), from: s.fromStage, fromName: s.fromStage ? STAGES[s.fromStage] : null, to: s.toStage, toName: STAGES[s.toStage], actorName: nameOf(s.actorId), reason: s.reason, at: s.createdAt })),
+        owners: owners.map((o) => ({ id: Number(o.id), kind: o.kind, fromUserName: nameOf(o.fromUserId), toUserName: nameOf(o.toUserId), actorName: nameOf(o.actorId), reason: o.reason, at: o.createdAt })),
+      };
+    },
+
+    /** Today's work for the 工作台 tab: follow-ups overdue and due today, and fresh leads. */
+    async workbench(rc: RequestContext) {
+      const today = shanghaiDate();
+      const mine = { ownerId: rc.actor.id, stage: { [Op.notIn]: ['settled', 'bad_debt', 'lost'] } };
+      const weekAgo = new Date(Date.now() - 7 * 86400_000);
+      const [overdue, dueToday, newLeads] = await Promise.all([
+        Customer.findAndCountAll({ where: { ...mine, nextFollowUpDate: { [Op.lt]: today } }, order: [['nextFollowUpDate', 'ASC'], ['id', 'ASC']], limit: 50 }),
+        Customer.findAndCountAll({ where: { ...mine, nextFollowUpDate: today }, order: [['id', 'ASC']], limit: 50 }),
+        Customer.findAndCountAll({ where: { ownerId: rc.actor.id, stage: 'lead', lastFollowUpAt: null, assignedAt: { [Op.gte]: weekAgo } }, order: [['assignedAt', 'DESC']], limit: 50 }),
+      ]);
+      const n = await names([...overdue.rows, ...dueToday.rows, ...newLeads.rows]);
+      const v = (rows: Customer[]) => rows.map((r) => toCustomerView(r, rc.actor, n, crypto));
+      return {
+        date: today,
+        overdue: { count: overdue.count, items: v(overdue.rows) },
+        dueToday: { count: dueToday.count, items: v(dueToday.rows) },
+        newLeads: { count: newLeads.count, items: v(newLeads.rows) },
+      };
+    },
+  };
+
+  function searchCondition(q: string): WhereOptions<Customer> {
+    const phone = normalizePhone(q);
+    if (phone) return { phoneHash: crypto.blindIndex('phone', phone) };
+    if (/^\d{4}$/.test(q)) return { phoneLast4: q };
+    const id = parseIdNumber(q);
+    if (!('problem' in id)) return { idNumberHash: crypto.blindIndex('idNumber', id.idNumber) };
+    return { name: { [Op.like]: `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` } };
+  }
+
+  async function pageOf(actor: Actor, and: WhereOptions<Customer>[], sort: 'recent' | 'nextFollowUp', cursor: string | undefined, limit: number) {
+    const rows = await keysetPage(Customer, and, sort, decodeCursor(cursor, sort), limit);
+    const n = await names(rows.items);
+    return {
+      items: rows.items.map((r) => toCustomerView(r, actor, n, crypto)),
+      nextCursor: rows.next ? encodeCursor(rows.next) : null,
+    };
+  }
+}
+export type CustomerService = ReturnType<typeof createCustomerService>;

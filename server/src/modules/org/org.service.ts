@@ -1,0 +1,117 @@
+// The org chart: department subtrees for data scope, staff lookups, assignable people.
+import { Op } from 'sequelize';
+import type { Models } from '../../db/models';
+import type { Actor } from '../../http/context';
+import { DEPARTMENT_KINDS, OWNER_ROLES, ROLES } from '../../contracts/roles';
+import type { Department, User } from './org.model';
+
+const CACHE_MS = 10_000; // departments change rarely; a short cache keeps scope checks off the hot path
+
+export function createOrgService(models: Models) {
+  let cache: { at: number; byId: Map<number, Department> } | null = null;
+
+  async function departments(): Promise<Map<number, Department>> {
+    if (cache && Date.now() - cache.at < CACHE_MS) return cache.byId;
+    const rows = await models.Department.findAll({ raw: true });
+    cache = { at: Date.now(), byId: new Map(rows.map((d) => [d.id, d as Department])) };
+    return cache.byId;
+  }
+
+  async function subtreeIds(departmentId: number): Promise<number[]> {
+    const all = await departments();
+    const root = all.get(departmentId);
+    if (!root) return [];
+    return [...all.values()].filter((d) => d.path.startsWith(root.path)).map((d) => d.id);
+  }
+
+  async function departmentName(id: number | null): Promise<string | null> {
+    if (id === null) return null;
+    return (await departments()).get(id)?.name ?? null;
+  }
+
+  /** Department ids whose customers the actor manages (team lead: team; branch manager: branch; admin: all). */
+  async function managedDepartmentIds(actor: Actor): Promise<number[] | 'all'> {
+    if (actor.role === 'admin') return 'all';
+    if (actor.role === 'team_lead' || actor.role === 'branch_manager') return subtreeIds(actor.departmentId);
+    return [];
+  }
+
+  function describeUser(u: User, depts: Map<number, Department>) {
+    return {
+      id: u.id,
+      name: u.name,
+      role: u.role,
+      roleName: ROLES[u.role],
+      departmentId: u.departmentId,
+      departmentName: depts.get(u.departmentId)?.name ?? null,
+      status: u.status,
+      title: u.title,
+    };
+  }
+
+  return {
+    departments,
+    subtreeIds,
+    departmentName,
+    managedDepartmentIds,
+    invalidate() {
+      cache = null;
+    },
+
+    async me(actor: Actor) {
+      const depts = await departments();
+      const user = await models.User.findByPk(actor.id, { raw: true });
+      const dept = depts.get(actor.departmentId);
+      const branch = dept ? [...depts.values()].find((d) => d.kind === 'branch' && dept.path.startsWith(d.path)) : undefined;
+      const supervisor = user?.supervisorId ? await models.User.findByPk(user.supervisorId, { raw: true }) : null;
+      return {
+        ...describeUser(user as User, depts),
+        departmentKind: dept?.kind ?? null,
+        departmentKindName: dept ? DEPARTMENT_KINDS[dept.kind] : null,
+        branchName: branch?.name ?? null,
+        supervisorName: supervisor?.name ?? null,
+      };
+    },
+
+    async usersByIds(ids: number[]): Promise<Map<number, { id: number; name: string }>> {
+      const unique = [...new Set(ids.filter((x): x is number => typeof x === 'number'))];
+      if (unique.length === 0) return new Map();
+      const rows = await models.User.findAll({ where: { id: unique }, attributes: ['id', 'name'], raw: true });
+      return new Map(rows.map((u) => [u.id, { id: u.id, name: u.name }]));
+    },
+
+    /** People the actor may hand a customer to: active owners within the departments they manage. */
+    async assignableUsers(actor: Actor) {
+      const managed = await managedDepartmentIds(actor);
+      if (managed !== 'all' && managed.length === 0) return [];
+      const where: Record<string | symbol, unknown> = { status: 'active', role: { [Op.in]: OWNER_ROLES } };
+      if (managed !== 'all') where.departmentId = { [Op.in]: managed };
+      const rows = await models.User.findAll({ where, order: [['departmentId', 'ASC'], ['id', 'ASC']], raw: true });
+      const depts = await departments();
+      return rows.map((u) => describeUser(u as User, depts));
+    },
+
+    async canAssignTo(actor: Actor, userId: number): Promise<User | null> {
+      const user = await models.User.findByPk(userId, { raw: true });
+      if (!user || user.status !== 'active' || !OWNER_ROLES.includes(user.role)) return null;
+      const managed = await managedDepartmentIds(actor);
+      return managed === 'all' || managed.includes(user.departmentId) ? (user as User) : null;
+    },
+
+    /** All staff with their open-book size, for the admin's staff page. */
+    async listStaff() {
+      const depts = await departments();
+      const users = await models.User.findAll({ order: [['departmentId', 'ASC'], ['id', 'ASC']], raw: true });
+      const counts = (await models.Customer.count({ group: ['ownerId'], where: { ownerId: { [Op.ne]: null } } })) as unknown as Array<{ ownerId: number; count: number }>;
+      const byOwner = new Map(counts.map((c) => [Number(c.ownerId), Number(c.count)]));
+      return users.map((u) => ({ ...describeUser(u as User, depts), customerCount: byOwner.get(u.id) ?? 0 }));
+    },
+
+    async devUsers() {
+      const depts = await departments();
+      const rows = await models.User.findAll({ where: { status: 'active' }, order: [['id', 'ASC']], raw: true });
+      return rows.map((u) => describeUser(u as User, depts));
+    },
+  };
+}
+export type OrgService = ReturnType<typeof createOrgService>;
