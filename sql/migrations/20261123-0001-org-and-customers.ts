@@ -8,7 +8,8 @@ const bigId = { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true, a
 const ts = (allowNull = false) => ({ type: DataTypes.DATE(3), allowNull });
 const str = (len: number, allowNull = true) => ({ type: DataTypes.STRING(len), allowNull });
 
-export async function up({ queryInterface: q }: MigrationContext) {
+export async function up({ queryInterface: q, sequelize }: MigrationContext) {
+  const longText = sequelize.getDialect() === 'mysql' ? DataTypes.TEXT('medium') : DataTypes.TEXT;
   await q.createTable('departments', {
     id,
     name: str(64, false),
@@ -172,7 +173,7 @@ export async function up({ queryInterface: q }: MigrationContext) {
     request_hash: { type: DataTypes.CHAR(64), allowNull: false },
     signature: { type: DataTypes.CHAR(64), allowNull: true },
     status_code: { type: DataTypes.INTEGER, allowNull: false },
-    response: { type: DataTypes.TEXT('long'), allowNull: false },
+    response: { type: longText, allowNull: false },
     created_at: ts(),
   });
   await q.addIndex('idempotency_keys', ['scope', 'idem_key'], { unique: true, name: 'uq_idempotency_scope_key' });
