@@ -26,9 +26,9 @@ export async function bookScope(actor: Actor, org: OrgService, purpose: ScopePur
       return { ownerId: actor.id };
     case 'team_lead':
     case 'branch_manager': {
-      const ids = await org.subtreeIds(actor.departmentId);
-      // Their own customers count even if their department row has moved.
-      return { [Op.or]: [{ departmentId: { [Op.in]: ids } }, { ownerId: actor.id }] } as WhereOptions<Customer>;
+      // A customer carries its owner's department, so the team's book (the lead's own
+      // customers included) is one indexable IN over the department subtree.
+      return { departmentId: { [Op.in]: await org.subtreeIds(actor.departmentId) } };
     }
     case 'director':
       return purpose === 'read' ? { ownerId: { [Op.ne]: null } } : NOTHING;
