@@ -46,6 +46,8 @@ export function poolScope(actor: Actor): WhereOptions<Customer> {
 /** A single customer may be read when it is in the book or in the pool. */
 export async function readScope(actor: Actor, org: OrgService): Promise<WhereOptions<Customer>> {
   const book = await bookScope(actor, org, 'read');
-  if (!can(actor.role, 'pool.view')) return book;
+  // An unrestricted book (admin) already holds the pool; wrapping `{}` in an OR would make
+  // Sequelize drop it and leave only "in the pool".
+  if (Reflect.ownKeys(book).length === 0 || !can(actor.role, 'pool.view')) return book;
   return { [Op.or]: [book, { ownerId: null }] } as WhereOptions<Customer>;
 }
