@@ -16,7 +16,8 @@ export function errorHandler(log: Logger) {
         return;
       }
       const e = err as { status?: number; type?: string; expose?: boolean };
-      if (e.type === 'entity.parse.failed' || e.type === 'entity.verify.failed') {
+      // co-body (under @koa/bodyparser) throws a plain SyntaxError with status 400 for bad JSON.
+      if (e.type === 'entity.parse.failed' || e.type === 'entity.verify.failed' || (err instanceof SyntaxError && e.status === 400)) {
         ctx.status = 400;
         ctx.body = { error: { code: 'VALIDATION_FAILED', message: '请求内容不是有效的 JSON' } };
         return;

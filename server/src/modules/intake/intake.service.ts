@@ -37,6 +37,9 @@ export function createIntakeService(deps: Deps, customers: CustomerService) {
     if (!partner) throw new AppError(401, 'UNKNOWN_CHANNEL');
     const ts = Number(h.timestamp);
     if (!/^\d{10}$/.test(h.timestamp) || Math.abs(Date.now() / 1000 - ts) > config.intake.maxSkewSeconds) throw new AppError(401, 'STALE_TIMESTAMP');
+    // Exactly 64 hex digits: Buffer.from(…, 'hex') stops at the first non-hex character, so
+    // trailing junk would otherwise verify and slip past the replay check as a "new" signature.
+    if (!/^[0-9a-f]{64}$/i.test(h.signature)) throw new AppError(401, 'INVALID_SIGNATURE');
     const expected = Buffer.from(signIntake(partner.secret, h.timestamp, rawBody), 'hex');
     const given = Buffer.from(h.signature, 'hex');
     if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw new AppError(401, 'INVALID_SIGNATURE');
