@@ -7,6 +7,10 @@ import { ID_PROBLEM_MESSAGES, normalizePhone, parseIdNumber, PHONE_MESSAGE } fro
 import { STAGE_KEYS } from './stages';
 import { SENSITIVE_FIELDS } from './fields';
 
+// Messages a schema does not spell out itself (types, bounds of ids and page sizes) reach users
+// as field errors too, so zod's defaults speak Chinese as well. Global: applies to every schema.
+z.config(z.locales.zhCN());
+
 const MAX_FEN = 1_000_000_000_000; // 100 亿元: far above any loan a broker sees
 
 export const phoneField = z
