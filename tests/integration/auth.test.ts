@@ -77,7 +77,12 @@ describe('dev sign-in', () => {
   });
 
   it('is off when disabled, and by default once a messenger is configured', async () => {
-    for (const env of [{ AUTH_DEV_LOGIN: 'false' }, { WECOM_CORP_ID: 'ww1234567890' }, { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), DATA_HASH_KEY: 'h'.repeat(40), DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }]) {
+    const envs: Record<string, string>[] = [
+      { AUTH_DEV_LOGIN: 'false' },
+      { WECOM_CORP_ID: 'ww1234567890' },
+      { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), DATA_HASH_KEY: 'h'.repeat(40), DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') },
+    ];
+    for (const env of envs) {
       const server = appWith(env);
       const before = await count(t, 'audit_logs');
       expectError(await request(server).get('/api/v1/auth/dev-users'), 404, 'DEV_LOGIN_DISABLED');

@@ -5,6 +5,7 @@ import { Op, type WhereOptions } from 'sequelize';
 import { ValidationError } from '../../http/errors';
 import type { Table } from '../../db/define';
 import type { Customer } from './customer.model';
+import { isValidDate } from '../../contracts/dates';
 
 export type Cursor = { s: 'r'; id: number } | { s: 'n'; phase: 1; d: string; id: number } | { s: 'n'; phase: 2; id: number };
 
@@ -16,11 +17,18 @@ export function decodeCursor(raw: string | undefined, sort: 'recent' | 'nextFoll
   if (!raw) return null;
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (c.s === (sort === 'recent' ? 'r' : 'n') && Number.isSafeInteger(c.id)) return c;
+    if (isCursor(c, sort)) return c;
   } catch {
     /* fall through */
   }
   throw new ValidationError([{ field: 'cursor', message: '分页参数无效,请刷新列表' }]);
+}
+
+/** A cursor comes back from the client, so its every field goes into SQL only once checked. */
+function isCursor(c: Cursor, sort: 'recent' | 'nextFollowUp'): boolean {
+  if (!c || typeof c !== 'object' || !Number.isSafeInteger(c.id) || c.id < 0) return false;
+  if (sort === 'recent') return c.s === 'r';
+  return c.s === 'n' && (c.phase === 2 || (c.phase === 1 && typeof c.d === 'string' && isValidDate(c.d)));
 }
 
 export async function keysetPage(
