@@ -1,0 +1,11 @@
+import { get, post } from '@/utils/request';
+import type { AuthConfig, Me, StaffUser } from './types';
+
+export const authApi = {
+  config: () => get<AuthConfig>('/auth/config'),
+  devUsers: () => get<StaffUser[]>('/auth/dev-users'),
+  devLogin: (userId: number) => post<Me>('/auth/dev-login', { userId }),
+  logout: () => post<{ ok: true }>('/auth/logout'),
+  /** The session probe: a 401 here means "not signed in", not an error to shout about. */
+  me: () => get<Me>('/me', { silent: true, noAuthRedirect: true }),
+};

@@ -1,0 +1,62 @@
+// History-mode routes; every page is its own chunk so the first screen loads only itself.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { useSessionStore } from '@/stores/session';
+import { setUnauthorizedHandler } from '@/utils/request';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string;
+    /** Shows the bottom tab bar. */
+    tab?: boolean;
+    /** Reachable without a session. */
+    public?: boolean;
+    /** Only for admins. */
+    admin?: boolean;
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', component: () => import('@/pages/LoginPage.vue'), meta: { title: '登录', public: true } },
+  { path: '/', component: () => import('@/pages/WorkbenchPage.vue'), meta: { title: '工作台', tab: true } },
+  { path: '/customers', component: () => import('@/pages/CustomerListPage.vue'), meta: { title: '客户', tab: true } },
+  { path: '/customers/new', component: () => import('@/pages/CustomerNewPage.vue'), meta: { title: '新客户' } },
+  { path: '/customers/:id(\\d+)', component: () => import('@/pages/CustomerDetailPage.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '客户详情' } },
+  { path: '/pool', component: () => import('@/pages/PoolPage.vue'), meta: { title: '公海' } },
+  { path: '/approvals', component: () => import('@/pages/ApprovalsPage.vue'), meta: { title: '审批', tab: true } },
+  { path: '/me', component: () => import('@/pages/MePage.vue'), meta: { title: '我的', tab: true } },
+  { path: '/admin/staff', component: () => import('@/pages/AdminStaffPage.vue'), meta: { title: '员工与离职交接', admin: true } },
+  { path: '/:pathMatch(.*)*', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: '页面不存在', public: true } },
+];
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+});
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  const session = useSessionStore();
+  const me = await session.ensure();
+  if (!me) return { path: '/login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  if (to.meta.admin && me.role !== 'admin') return { path: '/me' };
+  return true;
+});
+
+router.afterEach((to) => {
+  // WeCom and DingTalk show document.title in their title bar.
+  document.title = to.meta.title ? `${to.meta.title} · 信贷CRM` : '信贷CRM';
+});
+
+setUnauthorizedHandler(() => {
+  const session = useSessionStore();
+  session.me = null;
+  const current = router.currentRoute.value;
+  if (current.path !== '/login') void router.replace({ path: '/login', query: { redirect: current.fullPath } });
+});
+
+/** Back to where the user came from, or to a sensible parent when the page was opened directly. */
+export function goBack(fallback = '/') {
+  if (window.history.state?.back) router.back();
+  else void router.replace(fallback);
+}
