@@ -88,6 +88,54 @@ describe('a signed batch', () => {
   });
 });
 
+describe('a channel with a default owner', () => {
+  it('hands its leads straight to that owner, or to the pool while the owner is disabled', async () => {
+    const huangId = await t.userId('黄静');
+    const q = (sql: string, r: unknown[]) => t.deps.db.sequelize.query(sql, { replacements: r });
+    await q('UPDATE channels SET default_owner_id = ? WHERE code = ?', [huangId, DEMO_PARTNER.code]);
+    try {
+      const res = await intake(t, body([lead({ name: '直接分配' })]));
+      expect(res.body.summary.created).toBe(1);
+      const id = res.body.results[0].customerId;
+      const [row] = await rows(t, 'SELECT * FROM customers WHERE id = ?', [id]);
+      expect([Number(row.owner_id), row.pooled_at, row.pool_reason, row.channel]).toEqual([huangId, null, null, DEMO_PARTNER.code]);
+      expect(row.assigned_at).not.toBeNull();
+      const [owner] = await rows(t, 'SELECT * FROM customer_owner_changes WHERE customer_id = ?', [id]);
+      expect([owner.kind, Number(owner.to_user_id), owner.actor_id]).toEqual(['intake', huangId, null]);
+      const wb = await (await t.loginAs('黄静')).get('/api/v1/workbench');
+      expect(wb.body.newLeads.items.map((x: { id: number }) => x.id)).toEqual([id]);
+
+      await q("UPDATE users SET status = 'disabled' WHERE id = ?", [huangId]);
+      const pooled = await intake(t, body([lead({ name: '无人接收' })]));
+      const [row2] = await rows(t, 'SELECT owner_id, pool_reason FROM customers WHERE id = ?', [pooled.body.results[0].customerId]);
+      expect(row2).toEqual({ owner_id: null, pool_reason: '渠道线索待分配' });
+    } finally {
+      await q('UPDATE channels SET default_owner_id = NULL WHERE code = ?', [DEMO_PARTNER.code]);
+      await q("UPDATE users SET status = 'active' WHERE id = ?", [huangId]);
+    }
+  });
+});
+
+describe('concurrent entry', () => {
+  it('a partner batch racing staff entry of the same phones leaves one row per phone', async () => {
+    const phones = Array.from({ length: 20 }, () => newPhone());
+    const liu = await t.loginAs('刘洋');
+    const [batch, ...staff] = await Promise.all([
+      intake(t, body(phones.map((phone, i) => lead({ phone, name: `抢录${i}` })))),
+      ...phones.map((phone, i) => (i % 2 ? zhang : liu).post('/api/v1/customers', { name: `员工录${i}`, phone, channel: 'douyin' })),
+    ]);
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    for (const r of staff) expect([201, 409], JSON.stringify(r.body)).toContain(r.status);
+    const byPartner = batch.body.results.filter((r: { status: string }) => r.status === 'created').length;
+    const byStaff = staff.filter((r) => r.status === 201).length;
+    expect(byPartner + byStaff).toBe(phones.length);
+    expect(batch.body.summary.duplicate).toBe(phones.length - byPartner);
+    for (const phone of phones) {
+      expect(await count(t, 'customers', 'phone_hash = ?', [t.deps.crypto.blindIndex('phone', phone)]), phone).toBe(1);
+    }
+  });
+});
+
 describe('authentication', () => {
   const tryWith = async (o: Parameters<typeof intake>[2], raw = body([lead()])) => {
     const before = await snapshotCounts(t);
