@@ -101,6 +101,25 @@ describe('history', () => {
     expect(h2.body.stages[0]).toMatchObject({ from: 'lead', to: 'lost', actorName: '吴婷', reason: '客户失联' });
   });
 
+  it('two concurrent moves from the same stage: one wins, the other is refused', async () => {
+    for (let round = 0; round < 3; round++) {
+      // From 审批中: 已签约 and back to 已尽调 exclude each other.
+      const c = await createCustomer(zhang);
+      await setStage(c.id, 'under_approval');
+      const lead = await t.loginAs('吴婷');
+      const [a, b] = await Promise.all([
+        zhang.post(`/api/v1/customers/${c.id}/stage`, { to: 'signed' }),
+        lead.post(`/api/v1/customers/${c.id}/stage`, { to: 'due_diligence' }),
+      ]);
+      const winner = a.status === 200 ? 'signed' : 'due_diligence';
+      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      expect((a.status === 409 ? a : b).body.error.code).toBe('INVALID_STAGE_TRANSITION');
+      expect((await customerRow(t, c.id)).stage).toBe(winner);
+      const changes = await rows(t, 'SELECT from_stage, to_stage FROM customer_stage_changes WHERE customer_id = ? ORDER BY id', [c.id]);
+      expect(changes).toEqual([{ from_stage: null, to_stage: 'lead' }, { from_stage: 'under_approval', to_stage: winner }]);
+    }
+  });
+
   it('a settled customer stays settled', async () => {
     const c = await createCustomer(zhang);
     await setStage(c.id, 'settled');
