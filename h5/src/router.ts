@@ -21,6 +21,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/customers', component: () => import('@/pages/CustomerListPage.vue'), meta: { title: '客户', tab: true } },
   { path: '/customers/new', component: () => import('@/pages/CustomerNewPage.vue'), meta: { title: '新客户' } },
   { path: '/customers/:id(\\d+)', component: () => import('@/pages/CustomerDetailPage.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '客户详情' } },
+  { path: '/customers/:id(\\d+)/edit', component: () => import('@/pages/CustomerEditPage.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '编辑资料' } },
   { path: '/pool', component: () => import('@/pages/PoolPage.vue'), meta: { title: '公海' } },
   { path: '/approvals', component: () => import('@/pages/ApprovalsPage.vue'), meta: { title: '审批', tab: true } },
   { path: '/me', component: () => import('@/pages/MePage.vue'), meta: { title: '我的', tab: true } },

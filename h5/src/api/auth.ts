@@ -2,8 +2,8 @@ import { get, post } from '@/utils/request';
 import type { AuthConfig, Me, StaffUser } from './types';
 
 export const authApi = {
-  config: () => get<AuthConfig>('/auth/config'),
-  devUsers: () => get<StaffUser[]>('/auth/dev-users'),
+  config: () => get<AuthConfig>('/auth/config', { silent: true }),
+  devUsers: () => get<StaffUser[]>('/auth/dev-users', { silent: true }),
   devLogin: (userId: number) => post<Me>('/auth/dev-login', { userId }),
   logout: () => post<{ ok: true }>('/auth/logout'),
   /** The session probe: a 401 here means "not signed in", not an error to shout about. */

@@ -7,6 +7,6 @@ export type RecordFollowUpBody = z.input<typeof RecordFollowUp>;
 
 export const followUpsApi = {
   list: (customerId: number, q: { before?: number | null; limit?: number } = {}) =>
-    get<FollowUpPage>(`/customers/${customerId}/follow-ups`, { params: cleanParams(q) }),
+    get<FollowUpPage>(`/customers/${customerId}/follow-ups`, { params: cleanParams(q), silent: !q.before }),
   record: (customerId: number, body: RecordFollowUpBody) => post<FollowUp>(`/customers/${customerId}/follow-ups`, body),
 };
