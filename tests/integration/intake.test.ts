@@ -25,7 +25,7 @@ describe('a signed batch', () => {
     const idNumber = makeIdNumber('19860710', '330102', '321');
     const twice = newPhone();
     const leads = [
-      lead({ externalId: 'ext-1', name: '新客户甲', idNumber, channel: 'douyin' }),
+      lead({ externalId: 'ext-1', name: '新客户甲', idNumber, channel: 'douyin', ownerId: await t.userId('张伟'), stage: 'signed', nextFollowUpDate: '2099-01-01' }),
       lead({ externalId: 'ext-2', phone: `+86 ${existing.phone}` }),
       lead({ externalId: 'ext-3', phone: '12345' }),
       lead({ externalId: 'ext-4', idNumber: '110101199003071235' }),
@@ -61,6 +61,8 @@ describe('a signed batch', () => {
       ['同号一', DEMO_PARTNER.code, null, null, 'lead', 'ext-5', '渠道线索待分配'],
     ]);
     expect(created.every((c) => c.pooled_at !== null)).toBe(true);
+    // A partner cannot pick an owner, a stage or a follow-up plan.
+    expect(created[0].next_follow_up_date).toBeNull();
     const owners = await rows(t, 'SELECT kind, from_user_id, to_user_id, actor_id FROM customer_owner_changes WHERE customer_id IN (?, ?)', [r[0].customerId, r[4].customerId]);
     expect(owners).toEqual([
       { kind: 'intake', from_user_id: null, to_user_id: null, actor_id: null },

@@ -86,6 +86,8 @@ describe('reveal', () => {
       [zhangId, 'customer', String(cust.id), 'phone'],
     ]);
     for (const a of audit) {
+      expect(String(a.ip)).toMatch(/127\.0\.0\.1|::1/);
+      expect(Math.abs(Date.now() - new Date(String(a.created_at)).getTime())).toBeLessThan(60_000);
       expect(JSON.stringify(a)).not.toContain(cust.phone);
       expect(JSON.stringify(a)).not.toContain(idNumber);
     }
