@@ -183,12 +183,15 @@ describe('every other endpoint', () => {
 });
 
 describe('HTTP edges', () => {
-  it('a body that is not JSON is 400 and writes nothing', async () => {
+  it('a body that is not JSON (or a bare value, or a prototype-poisoning key) is 400 and writes nothing', async () => {
     before = await snapshotCounts(t);
-    const res = await zhang.agent.post('/api/v1/customers').set('X-Requested-With', 'XMLHttpRequest').set('Content-Type', 'application/json').send('{"name": "半截');
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    expect(res.body.error.message).toBe('请求内容不是有效的 JSON');
+    for (const raw of ['{"name": "半截', 'null', '"text"', JSON.stringify({ ...customerInput(), __proto__: { admin: true } }).replace('"name"', '"__proto__":{"x":1},"name"')]) {
+      const res = await zhang.agent.post('/api/v1/customers').set('X-Requested-With', 'XMLHttpRequest').set('Content-Type', 'application/json').send(raw);
+      expect(res.status, raw).toBe(400);
+      expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: '请求内容不是有效的 JSON' } });
+    }
+    // A JSON array is JSON, just not a customer.
+    expectValidation(await zhang.agent.post('/api/v1/customers').set('X-Requested-With', 'XMLHttpRequest').set('Content-Type', 'application/json').send('[1,2]'), '_');
     expect(await snapshotCounts(t)).toEqual(before);
   });
 
