@@ -42,20 +42,41 @@ export const futureDateField = dateField.refine((d) => d >= shanghaiDate(), { me
 const fen = (label: string) => z.number({ error: `${label}应为数字` }).int(`${label}应精确到分`).min(0, `${label}不能为负`).max(MAX_FEN, `${label}过大`);
 const text = (label: string, max: number) => z.string().trim().max(max, `${label}不能超过 ${max} 个字`);
 
-export const customerProfileFields = {
+/** Profile fields a customer may lack; each is optional on create and clearable on edit. */
+const optionalProfileFields = {
+  idNumber: idNumberField,
+  city: text('城市', 30),
+  campaignTags: z.array(z.string().trim().min(1).max(30)).max(10, '标签最多 10 个'),
+  loanAmountFen: fen('贷款金额'),
+  loanTermMonths: z.number().int('期限应为整数月').min(1, '期限至少 1 个月').max(360, '期限不能超过 360 个月'),
+  loanPurpose: text('用途', 200),
+  collateral: z.enum(Object.keys(COLLATERALS) as [keyof typeof COLLATERALS], { error: '请选择抵押/担保方式' }),
+  monthlyIncomeFen: fen('月收入'),
+  remark: text('备注', 500),
+  customFields: z.record(z.string(), z.unknown()),
+};
+/** On edit, null or "" clears a field; leaving the key out keeps it. */
+const clearable = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (v === '' ? null : v), schema.nullable().optional());
+
+const requiredProfileFields = {
   name: z.string({ error: '请输入姓名' }).trim().min(1, '请输入姓名').max(50, '姓名不能超过 50 个字'),
   phone: phoneField,
-  idNumber: optional(idNumberField),
-  city: optional(text('城市', 30)),
   channel: z.string({ error: '请选择渠道' }).trim().min(1, '请选择渠道').max(32),
-  campaignTags: optional(z.array(z.string().trim().min(1).max(30)).max(10, '标签最多 10 个')),
-  loanAmountFen: optional(fen('贷款金额')),
-  loanTermMonths: optional(z.number().int('期限应为整数月').min(1, '期限至少 1 个月').max(360, '期限不能超过 360 个月')),
-  loanPurpose: optional(text('用途', 200)),
-  collateral: optional(z.enum(Object.keys(COLLATERALS) as [keyof typeof COLLATERALS], { error: '请选择抵押/担保方式' })),
-  monthlyIncomeFen: optional(fen('月收入')),
-  remark: optional(text('备注', 500)),
-  customFields: optional(z.record(z.string(), z.unknown())),
+};
+
+export const customerProfileFields = {
+  ...requiredProfileFields,
+  idNumber: optional(optionalProfileFields.idNumber),
+  city: optional(optionalProfileFields.city),
+  campaignTags: optional(optionalProfileFields.campaignTags),
+  loanAmountFen: optional(optionalProfileFields.loanAmountFen),
+  loanTermMonths: optional(optionalProfileFields.loanTermMonths),
+  loanPurpose: optional(optionalProfileFields.loanPurpose),
+  collateral: optional(optionalProfileFields.collateral),
+  monthlyIncomeFen: optional(optionalProfileFields.monthlyIncomeFen),
+  remark: optional(optionalProfileFields.remark),
+  customFields: optional(optionalProfileFields.customFields),
 };
 
 export const CreateCustomer = z.object({
@@ -66,10 +87,22 @@ export const CreateCustomer = z.object({
 export type CreateCustomerInput = z.infer<typeof CreateCustomer>;
 
 export const UpdateCustomer = z
-  .object(customerProfileFields)
+  .object({
+    ...requiredProfileFields,
+    idNumber: clearable(optionalProfileFields.idNumber),
+    city: clearable(optionalProfileFields.city),
+    campaignTags: clearable(optionalProfileFields.campaignTags),
+    loanAmountFen: clearable(optionalProfileFields.loanAmountFen),
+    loanTermMonths: clearable(optionalProfileFields.loanTermMonths),
+    loanPurpose: clearable(optionalProfileFields.loanPurpose),
+    collateral: clearable(optionalProfileFields.collateral),
+    monthlyIncomeFen: clearable(optionalProfileFields.monthlyIncomeFen),
+    remark: clearable(optionalProfileFields.remark),
+    customFields: clearable(optionalProfileFields.customFields),
+    nextFollowUpDate: clearable(futureDateField),
+  })
   .partial()
-  .extend({ nextFollowUpDate: optional(futureDateField) })
-  .refine((v) => Object.keys(v).length > 0, { message: '没有需要修改的内容' });
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: '没有需要修改的内容' });
 export type UpdateCustomerInput = z.infer<typeof UpdateCustomer>;
 
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>

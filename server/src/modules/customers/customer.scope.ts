@@ -1,6 +1,6 @@
 // Data scope (C27), applied in the query layer: every customer query goes through these
 // where-clauses, so a handler cannot forget them. Outside scope reads as "not found".
-import { Op, type WhereOptions } from 'sequelize';
+import { Op, Sequelize, type WhereOptions } from 'sequelize';
 import type { Actor } from '../../http/context';
 import type { OrgService } from '../org/org.service';
 import type { Customer } from './customer.model';
@@ -50,4 +50,12 @@ export async function readScope(actor: Actor, org: OrgService): Promise<WhereOpt
   // Sequelize drop it and leave only "in the pool".
   if (Reflect.ownKeys(book).length === 0 || !can(actor.role, 'pool.view')) return book;
   return { [Op.or]: [book, { ownerId: null }] } as WhereOptions<Customer>;
+}
+
+/**
+ * Name contains q, literally: INSTR exists on MySQL and SQLite alike and, unlike LIKE, treats
+ * % and _ as ordinary characters (SQLite's LIKE has no default escape character).
+ */
+export function nameContains(q: string): WhereOptions<Customer> {
+  return Sequelize.where(Sequelize.fn('INSTR', Sequelize.col('name'), q), Op.gt, 0) as unknown as WhereOptions<Customer>;
 }

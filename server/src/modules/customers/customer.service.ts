@@ -12,7 +12,7 @@ import { normalizePhone, parseIdNumber } from '../../contracts/identity';
 import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput } from '../../contracts/customer.schemas';
 import { EVENT_TYPES } from '../events/events.service';
 import type { Customer, CustomerRow } from './customer.model';
-import { bookScope, readScope, type ScopePurpose } from './customer.scope';
+import { bookScope, nameContains, readScope, type ScopePurpose } from './customer.scope';
 import { auditSnapshot, sensitiveValue, toCustomerView, type Names } from './customer.view';
 import { decodeCursor, encodeCursor, keysetPage } from './customer.pagination';
 
@@ -245,14 +245,15 @@ export function createCustomerService(deps: Deps) {
           const c = await findInScope(rc.actor, id, 'write', t);
           const before = auditSnapshot(c.get({ plain: true }));
           const { phone, idNumber, ...plain } = patch;
-          c.set(plain);
-          if (phone || idNumber) {
-            const cols = sensitiveColumns(phone ?? sensitiveValue(c, 'phone', crypto)!, idNumber ?? (c.idNumberEnc ? sensitiveValue(c, 'idNumber', crypto) : null));
-            c.set(cols);
+          c.set(Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined)));
+          if (phone !== undefined || idNumber !== undefined) {
+            // null clears the ID number (and what was derived from it); undefined keeps it.
+            const keptId = c.idNumberEnc ? sensitiveValue(c, 'idNumber', crypto) : null;
+            c.set(sensitiveColumns(phone ?? sensitiveValue(c, 'phone', crypto)!, idNumber === undefined ? keptId : idNumber));
           }
           await c.save({ transaction: t });
           await audit.record(rc, { action: 'update', entityType: 'customer', entityId: id, before, after: auditSnapshot(c.get({ plain: true })) }, t);
-          await events.emit({ type: EVENT_TYPES.CustomerUpdated, aggregateType: 'customer', aggregateId: id, actorId: rc.actor.id, payload: { customerId: id, fields: Object.keys(patch) } }, t);
+          await events.emit({ type: EVENT_TYPES.CustomerUpdated, aggregateType: 'customer', aggregateId: id, actorId: rc.actor.id, payload: { customerId: id, fields: Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined) } }, t);
           return c;
         }),
       );
@@ -328,7 +329,7 @@ export function createCustomerService(deps: Deps) {
     if (/^\d{4}$/.test(q)) return { phoneLast4: q };
     const id = parseIdNumber(q);
     if (!('problem' in id)) return { idNumberHash: crypto.blindIndex('idNumber', id.idNumber) };
-    return { name: { [Op.like]: `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` } };
+    return nameContains(q);
   }
 
   async function pageOf(actor: Actor, and: WhereOptions<Customer>[], sort: 'recent' | 'nextFollowUp', cursor: string | undefined, limit: number) {

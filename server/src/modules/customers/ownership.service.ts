@@ -1,6 +1,6 @@
 // Who owns a customer (C6): reassignment by leads, the public pool (公海) with release and claim,
 // and the hand-over of a departing employee's whole book. Every move leaves owner history.
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { Transaction, WhereOptions } from 'sequelize';
 import type { Deps } from '../../deps';
 import type { RequestContext } from '../../http/context';
 import { AppError, notFound } from '../../http/errors';
@@ -9,7 +9,7 @@ import type { OwnerChangeKind } from '../../contracts/catalog';
 import { EVENT_TYPES } from '../events/events.service';
 import type { Customer, CustomerRow } from './customer.model';
 import type { CustomerService } from './customer.service';
-import { poolScope } from './customer.scope';
+import { nameContains, poolScope } from './customer.scope';
 import { toCustomerView } from './customer.view';
 import { decodeCursor, encodeCursor, keysetPage } from './customer.pagination';
 
@@ -49,7 +49,8 @@ export function createOwnershipService(deps: Deps, customers: CustomerService) {
       const row = await db.transaction(async (t) => {
         const c = await customers.findInScope(rc.actor, id, 'write', t);
         const from = c.ownerId;
-        await c.update({ ownerId: null, departmentId: null, pooledAt: new Date(), poolReason: input.reason }, { transaction: t });
+        // The old plan leaves with the owner: whoever claims the customer sets their own.
+        await c.update({ ownerId: null, departmentId: null, pooledAt: new Date(), poolReason: input.reason, nextFollowUpDate: null }, { transaction: t });
         await recordMove(rc, c, 'release', from, null, input.reason, t);
         return c;
       });
@@ -78,7 +79,7 @@ export function createOwnershipService(deps: Deps, customers: CustomerService) {
     async listPool(rc: RequestContext, q: { q?: string; channel?: string; cursor?: string; limit: number }) {
       const and: WhereOptions<Customer>[] = [poolScope(rc.actor)];
       if (q.channel) and.push({ channel: q.channel });
-      if (q.q) and.push({ name: { [Op.like]: `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` } });
+      if (q.q) and.push(nameContains(q.q));
       const page = await keysetPage(Customer, and, 'recent', decodeCursor(q.cursor, 'recent'), q.limit);
       const names = await customers.names(page.items);
       return { items: page.items.map((c) => toCustomerView(c, rc.actor, names, crypto)), nextCursor: page.next ? encodeCursor(page.next) : null };

@@ -98,7 +98,7 @@ export function createOrgService(models: Models) {
       return managed === 'all' || managed.includes(user.departmentId) ? (user as User) : null;
     },
 
-    /** All staff with their open-book size, for the admin's staff page. */
+    /** All staff with the number of customers they own (any stage), for the admin's hand-over page. */
     async listStaff() {
       const depts = await departments();
       const users = await models.User.findAll({ order: [['departmentId', 'ASC'], ['id', 'ASC']], raw: true });
