@@ -15,10 +15,13 @@ export function authRoutes(deps: Deps, codec: SessionCodec): RouteDef[] {
   };
   const setSession = (ctx: Context, uid: number, via: 'dev') => {
     const exp = Math.floor(Date.now() / 1000) + config.session.ttlHours * 3600;
+    // PUBLIC_URL on https means TLS ends at a proxy in front of us: mark the cookie Secure even
+    // when this hop is plain HTTP.
+    if (config.session.secure) ctx.cookies.secure = true;
     ctx.cookies.set(SESSION_COOKIE, codec.encode({ uid, exp, via }), {
       httpOnly: true,
       sameSite: 'lax',
-      secure: ctx.secure,
+      secure: config.session.secure || ctx.secure,
       maxAge: config.session.ttlHours * 3600_000,
       overwrite: true,
     });

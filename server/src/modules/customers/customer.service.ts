@@ -282,6 +282,8 @@ export function createCustomerService(deps: Deps) {
       const access = FIELD_ACCESS[rc.actor.role][field];
       if (access === 'masked') throw new AppError(403, 'FIELD_NOT_REVEALABLE');
       const c = await findInScope(rc.actor, id, 'read');
+      // A pool customer's contact details come with claiming it, not before (防飞单).
+      if (c.ownerId === null && rc.actor.role !== 'admin') throw new AppError(409, 'CUSTOMER_IN_POOL');
       const value = sensitiveValue(c, field, crypto);
       if (value === null) throw notFound('该字段未登记');
       await audit.record(rc, { action: 'reveal', entityType: 'customer', entityId: id, after: { field } });

@@ -40,10 +40,11 @@ export function toCustomerView(c: Customer, actor: Actor, names: Names, crypto: 
     name: c.name,
     phone,
     phoneMasked: !phonePlain,
-    phoneRevealable: access.phone === 'reveal',
+    // Pool customers are revealed only after claiming (see CustomerService.reveal).
+    phoneRevealable: access.phone === 'reveal' && c.ownerId !== null,
     idNumber,
     idNumberMasked: idNumber !== null && !idPlain,
-    idNumberRevealable: idNumber !== null && access.idNumber === 'reveal',
+    idNumberRevealable: idNumber !== null && access.idNumber === 'reveal' && c.ownerId !== null,
     gender: c.gender,
     age: c.birthDate ? ageOn(c.birthDate, shanghaiDate()) : null,
     birthDate: idPlain ? c.birthDate : null,
