@@ -2,7 +2,7 @@
 // every row exactly once, including across the two phases of the next-follow-up sort.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, shanghaiDate } from '../../server/src/contracts/dates';
-import { createTestApp, type Client, type TestApp } from '../helpers/test-app';
+import { createTestApp, customerInput, type Client, type TestApp } from '../helpers/test-app';
 import { createCustomer, exec, expectValidation, ids, rows, type CreatedCustomer } from '../helpers/fixtures';
 
 let t: TestApp;
@@ -149,6 +149,21 @@ describe('keyset pagination', () => {
       const res = await zhang.get(`/api/v1/customers?sort=${sort}&cursor=${encodeURIComponent(cursor)}`);
       expectValidation(res, 'cursor');
       expect(res.body.error.details.fields[0].message).toBe('分页参数无效,请刷新列表');
+    }
+  });
+});
+
+describe('list item timestamps', () => {
+  it('are ISO-8601 on every database, like the detail view', async () => {
+    const zhang = await t.loginAs('张伟');
+    const created = await zhang.post('/api/v1/customers', customerInput());
+    await zhang.post(`/api/v1/customers/${created.body.id}/follow-ups`, { type: 'call', content: '电话沟通' });
+    const list = await zhang.get('/api/v1/customers?limit=100');
+    const item = list.body.items.find((c: { id: number }) => c.id === created.body.id);
+    const detail = await zhang.get(`/api/v1/customers/${created.body.id}`);
+    for (const k of ['createdAt', 'updatedAt', 'assignedAt', 'stageChangedAt', 'lastFollowUpAt']) {
+      expect(item[k], k).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(item[k], k).toBe(detail.body[k]);
     }
   });
 });

@@ -38,6 +38,24 @@ export async function bookScope(actor: Actor, org: OrgService, purpose: ScopePur
   }
 }
 
+/** Whether a customer already read is in the actor's book: bookScope's twin, without a query. */
+export async function inBook(actor: Actor, org: OrgService, row: Pick<Customer, 'ownerId' | 'departmentId' | 'stage'>, purpose: ScopePurpose): Promise<boolean> {
+  switch (actor.role) {
+    case 'admin':
+      return true;
+    case 'officer':
+      return row.ownerId === actor.id;
+    case 'team_lead':
+    case 'branch_manager':
+      return row.departmentId !== null && (await org.subtreeIds(actor.departmentId)).includes(row.departmentId);
+    case 'director':
+      return purpose === 'read' && row.ownerId !== null;
+    case 'risk':
+    case 'finance':
+      return purpose === 'read' && row.ownerId !== null && READ_STAGES[actor.role]!.includes(row.stage);
+  }
+}
+
 /** The public pool (公海): unowned customers, visible to roles that may look at it. */
 export function poolScope(actor: Actor): WhereOptions<Customer> {
   return can(actor.role, 'pool.view') ? { ownerId: null } : NOTHING;

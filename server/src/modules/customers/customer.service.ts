@@ -12,7 +12,7 @@ import { normalizePhone, parseIdNumber } from '../../contracts/identity';
 import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput } from '../../contracts/customer.schemas';
 import { EVENT_TYPES } from '../events/events.service';
 import type { Customer, CustomerRow } from './customer.model';
-import { bookScope, nameContains, readScope, type ScopePurpose } from './customer.scope';
+import { bookScope, inBook, nameContains, readScope, type ScopePurpose } from './customer.scope';
 import { auditSnapshot, sensitiveValue, toCustomerView, type Names } from './customer.view';
 import { decodeCursor, encodeCursor, keysetPage } from './customer.pagination';
 
@@ -222,7 +222,7 @@ export function createCustomerService(deps: Deps) {
     async get(rc: RequestContext, id: number) {
       const row = await findInScope(rc.actor, id, 'read');
       const v = await view(rc.actor, row);
-      const canWrite = row.ownerId !== null && (await Customer.count({ where: { [Op.and]: [{ id }, await bookScope(rc.actor, org, 'write')] } as WhereOptions<Customer> })) > 0;
+      const canWrite = row.ownerId !== null && (await inBook(rc.actor, org, row, 'write'));
       return {
         ...v,
         permissions: {

@@ -9,6 +9,15 @@ const CACHE_MS = 10_000; // departments change rarely; a short cache keeps scope
 
 export function createOrgService(models: Models) {
   let cache: { at: number; byId: Map<number, Department> } | null = null;
+  let userCache: { at: number; byId: Map<number, { id: number; name: string }> } | null = null;
+
+  /** Every user's id and name: staff lists are small and names are on every customer row shown. */
+  async function userNames(): Promise<Map<number, { id: number; name: string }>> {
+    if (userCache && Date.now() - userCache.at < CACHE_MS) return userCache.byId;
+    const rows = await models.User.findAll({ attributes: ['id', 'name'], raw: true });
+    userCache = { at: Date.now(), byId: new Map(rows.map((u) => [u.id, { id: u.id, name: u.name }])) };
+    return userCache.byId;
+  }
 
   async function departments(): Promise<Map<number, Department>> {
     if (cache && Date.now() - cache.at < CACHE_MS) return cache.byId;
@@ -56,6 +65,7 @@ export function createOrgService(models: Models) {
     managedDepartmentIds,
     invalidate() {
       cache = null;
+      userCache = null;
     },
 
     async me(actor: Actor) {
@@ -76,8 +86,20 @@ export function createOrgService(models: Models) {
     async usersByIds(ids: number[]): Promise<Map<number, { id: number; name: string }>> {
       const unique = [...new Set(ids.filter((x): x is number => typeof x === 'number'))];
       if (unique.length === 0) return new Map();
-      const rows = await models.User.findAll({ where: { id: unique }, attributes: ['id', 'name'], raw: true });
-      return new Map(rows.map((u) => [u.id, { id: u.id, name: u.name }]));
+      const all = await userNames();
+      const found = new Map<number, { id: number; name: string }>();
+      const missing: number[] = [];
+      for (const id of unique) {
+        const u = all.get(id);
+        if (u) found.set(id, u);
+        else missing.push(id);
+      }
+      if (missing.length) {
+        // Someone added since the cache was filled.
+        const rows = await models.User.findAll({ where: { id: missing }, attributes: ['id', 'name'], raw: true });
+        for (const u of rows) found.set(u.id, { id: u.id, name: u.name });
+      }
+      return found;
     },
 
     /** People the actor may hand a customer to: active owners within the departments they manage. */
