@@ -83,7 +83,7 @@ export function createApp(deps: Deps) {
     ctx.body = { status: 'ok', db: db.dialect, version: config.version };
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' }));
-  app.use(sessionMiddleware(db.models, codec));
+  app.use(sessionMiddleware(deps.org, codec));
   app.use(api.routes());
   app.use(api.allowedMethods());
   app.use(async (ctx, next) => {

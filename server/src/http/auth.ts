@@ -2,7 +2,7 @@
 // they must carry the X-Requested-With header, which a cross-site form cannot send and a
 // cross-site script cannot add without a CORS preflight this server never grants.
 import type { Context, Next } from 'koa';
-import type { Models } from '../db/models';
+import type { OrgService } from '../modules/org/org.service';
 import type { SessionCodec } from '../modules/auth/session';
 import { SESSION_COOKIE } from '../modules/auth/session';
 import { AppError } from './errors';
@@ -10,14 +10,12 @@ import type { Actor } from './context';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function sessionMiddleware(models: Models, codec: SessionCodec) {
+export function sessionMiddleware(org: OrgService, codec: SessionCodec) {
   return async (ctx: Context, next: Next) => {
     const session = codec.decode(ctx.cookies.get(SESSION_COOKIE));
     if (session) {
-      const user = await models.User.findByPk(session.uid, { attributes: ['id', 'name', 'role', 'departmentId', 'status'] });
-      if (user && user.status === 'active') {
-        ctx.state.actor = { id: user.id, name: user.name, role: user.role, departmentId: user.departmentId } satisfies Actor;
-      }
+      const actor = await org.activeActor(session.uid);
+      if (actor) ctx.state.actor = actor satisfies Actor;
     }
     await next();
   };

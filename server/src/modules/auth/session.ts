@@ -1,5 +1,6 @@
 // A stateless session token: base64url(JSON payload) + "." + HMAC-SHA256, kept in an HttpOnly
-// cookie. The user row is re-read on every request, so disabling someone takes effect at once.
+// cookie. The user is looked up on every request (OrgService.activeActor: cached for a few seconds,
+// dropped when someone is disabled), so disabling someone takes effect at once.
 import crypto from 'node:crypto';
 
 export const SESSION_COOKIE = 'crm_session';

@@ -112,6 +112,7 @@ export function createOwnershipService(deps: Deps, customers: CustomerService) {
         await events.emit({ type: EVENT_TYPES.StaffBookTransferred, aggregateType: 'user', aggregateId: fromUserId, actorId: rc.actor.id, payload: { fromUserId, toUserId: to.id, count: ids.length } }, t);
         return ids.length;
       });
+      if (input.disableUser) org.invalidate(); // the leaver's open session stops at once
       return { transferred: count, fromUserId, toUserId: to.id, disabled: input.disableUser };
     },
   };

@@ -5,11 +5,13 @@ import type { Actor } from '../../http/context';
 import { DEPARTMENT_KINDS, OWNER_ROLES, ROLES } from '../../contracts/roles';
 import type { Department, User } from './org.model';
 
+const ACTOR_TTL_MS = 5_000; // the session's user row is re-read at most this often
 const CACHE_MS = 10_000; // departments change rarely; a short cache keeps scope checks off the hot path
 
 export function createOrgService(models: Models) {
   let cache: { at: number; byId: Map<number, Department> } | null = null;
   let userCache: { at: number; byId: Map<number, { id: number; name: string }> } | null = null;
+  const actors = new Map<number, { at: number; actor: Actor | null }>();
 
   /** Every user's id and name: staff lists are small and names are on every customer row shown. */
   async function userNames(): Promise<Map<number, { id: number; name: string }>> {
@@ -66,6 +68,22 @@ export function createOrgService(models: Models) {
     invalidate() {
       cache = null;
       userCache = null;
+      actors.clear();
+    },
+
+    /**
+     * The signed-in user as an actor, or null when unknown or disabled. Needed on every request, so
+     * cached for a few seconds; invalidate() (called when staff are disabled) makes a change take
+     * effect at once in this process, and within ACTOR_TTL_MS in any other.
+     */
+    async activeActor(uid: number): Promise<Actor | null> {
+      const hit = actors.get(uid);
+      if (hit && Date.now() - hit.at < ACTOR_TTL_MS) return hit.actor;
+      const u = await models.User.findByPk(uid, { attributes: ['id', 'name', 'role', 'departmentId', 'status'], raw: true });
+      const actor = u && u.status === 'active' ? { id: u.id, name: u.name, role: u.role, departmentId: u.departmentId } : null;
+      if (actors.size > 10_000) actors.clear();
+      actors.set(uid, { at: Date.now(), actor });
+      return actor;
     },
 
     async me(actor: Actor) {
