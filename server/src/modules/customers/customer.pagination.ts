@@ -43,11 +43,12 @@ export async function keysetPage(
   sort: 'recent' | 'nextFollowUp',
   cursor: Cursor | null,
   limit: number,
+  attributes?: (keyof Customer)[],
 ): Promise<{ items: Customer[]; next: Cursor | null }> {
   // Plain rows, not model instances: a page is only read and shown, and building 21 instances of a
   // 33-column model costs more CPU than the query. The two JSON text columns are parsed here.
   const find = async (extra: WhereOptions<Customer>[], order: [string, string][], n: number) => {
-    const rows = (await Customer.findAll({ where: { [Op.and]: [...and, ...extra] } as WhereOptions<Customer>, order, limit: n, raw: true })) as unknown as Customer[];
+    const rows = (await Customer.findAll({ where: { [Op.and]: [...and, ...extra] } as WhereOptions<Customer>, order, limit: n, attributes, raw: true })) as unknown as Customer[];
     for (const r of rows) {
       r.campaignTags = parseJson(r.campaignTags);
       r.customFields = parseJson(r.customFields);

@@ -13,7 +13,7 @@ import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput } fro
 import { EVENT_TYPES } from '../events/events.service';
 import type { Customer, CustomerRow } from './customer.model';
 import { bookScope, inBook, nameContains, readScope, type ScopePurpose } from './customer.scope';
-import { auditSnapshot, sensitiveValue, toCustomerView, type Names } from './customer.view';
+import { auditSnapshot, LIST_ITEM_COLUMNS, type Names, sensitiveValue, toCustomerListItem, toCustomerView } from './customer.view';
 import { decodeCursor, encodeCursor, keysetPage } from './customer.pagination';
 
 export interface DuplicateInfo {
@@ -335,10 +335,10 @@ export function createCustomerService(deps: Deps) {
   }
 
   async function pageOf(actor: Actor, and: WhereOptions<Customer>[], sort: 'recent' | 'nextFollowUp', cursor: string | undefined, limit: number) {
-    const rows = await keysetPage(Customer, and, sort, decodeCursor(cursor, sort), limit);
+    const rows = await keysetPage(Customer, and, sort, decodeCursor(cursor, sort), limit, LIST_ITEM_COLUMNS);
     const n = await names(rows.items);
     return {
-      items: rows.items.map((r) => toCustomerView(r, actor, n, crypto)),
+      items: rows.items.map((r) => toCustomerListItem(r, actor, n, crypto)),
       nextCursor: rows.next ? encodeCursor(rows.next) : null,
     };
   }

@@ -79,6 +79,39 @@ export function toCustomerView(c: Customer, actor: Actor, names: Names, crypto: 
 }
 export type CustomerView = ReturnType<typeof toCustomerView>;
 
+/** The columns toCustomerListItem reads (keyset pagination orders by two of them). */
+export const LIST_ITEM_COLUMNS: (keyof Customer)[] = [
+  'id', 'name', 'phoneEnc', 'gender', 'city', 'channel', 'stage', 'ownerId', 'departmentId', 'poolReason', 'loanAmountFen', 'nextFollowUpDate', 'lastFollowUpAt',
+];
+
+/** A list row: what a customer cell shows. No ID number, loan details or custom fields to decrypt and ship. */
+export function toCustomerListItem(c: Customer, actor: Actor, names: Names, crypto: FieldCrypto) {
+  const access = FIELD_ACCESS[actor.role].phone;
+  const plainPhone = sensitiveValue(c, 'phone', crypto)!;
+  return {
+    id: Number(c.id),
+    name: c.name,
+    phone: access === 'plain' ? plainPhone : maskPhone(plainPhone),
+    phoneMasked: access !== 'plain',
+    phoneRevealable: access === 'reveal',
+    gender: c.gender,
+    city: c.city,
+    channel: c.channel,
+    channelName: names.channels.get(c.channel)?.name ?? c.channel,
+    stage: c.stage,
+    stageName: STAGES[c.stage],
+    ownerId: c.ownerId,
+    ownerName: c.ownerId ? (names.users.get(c.ownerId)?.name ?? null) : null,
+    departmentId: c.departmentId,
+    inPool: c.ownerId === null,
+    poolReason: c.poolReason,
+    loanAmountFen: c.loanAmountFen === null ? null : Number(c.loanAmountFen),
+    nextFollowUpDate: c.nextFollowUpDate,
+    lastFollowUpAt: c.lastFollowUpAt,
+  };
+}
+export type CustomerListItem = ReturnType<typeof toCustomerListItem>;
+
 /** The audit trail's picture of a customer: never the plain phone or ID number. */
 export function auditSnapshot(c: Partial<Customer>) {
   const { phoneEnc, idNumberEnc, phoneHash, idNumberHash, ...rest } = c;
