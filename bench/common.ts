@@ -71,17 +71,7 @@ export function keyFingerprint(config: Config): string {
   return crypto.createHash('sha256').update(config.crypto.hashKey).update(config.crypto.encryptionKey).digest('hex').slice(0, 12);
 }
 
-/** Deterministic PRNG (mulberry32), the same family the demo seed uses. */
-export function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../sql/seeds/demo';
 
 export function fmtInt(n: number): string {
   return n.toLocaleString('en-US');

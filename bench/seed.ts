@@ -26,6 +26,7 @@ import { seedDemo } from '../sql/seeds/demo';
 import { STAGE_FLOW, type Stage } from '../server/src/contracts/stages';
 import { addDays, shanghaiDate } from '../server/src/contracts/dates';
 import type { Deps } from '../server/src/deps';
+import { idCheckChar } from '../server/src/contracts/identity';
 import {
   benchConfig, dbName, fmtInt, fmtSecs, intArg, strArg, keyFingerprint, LAST_SEED_FILE, MYSQL_ADMIN_URL, parseArgs, prng, table,
 } from './common';
@@ -90,10 +91,7 @@ function idNumberOf(k: number): { id: string; birth: string; gender: 'male' | 'f
   const area = AREA_CODES[Math.floor(k / 13_870_000) % AREA_CODES.length];
   const birth = new Date(Date.UTC(1965, 0, 1) + day * DAY).toISOString().slice(0, 10);
   const first17 = `${area}${birth.replace(/-/g, '')}${String(seq).padStart(3, '0')}`;
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * w[i];
-  return { id: first17 + '10X98765432'[sum % 11], birth, gender: seq % 2 ? 'male' : 'female' };
+  return { id: first17 + idCheckChar(first17), birth, gender: seq % 2 ? 'male' : 'female' };
 }
 
 /** Unique 11-digit mobile number for customer index i: a bijection of i onto 9 digits. */

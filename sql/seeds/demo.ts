@@ -6,10 +6,12 @@ import type { Role } from '../../server/src/contracts/roles';
 import { STAGE_FLOW, type Stage } from '../../server/src/contracts/stages';
 import type { Collateral, FollowUpOutcome, FollowUpType } from '../../server/src/contracts/catalog';
 import { addDays, shanghaiDate } from '../../server/src/contracts/dates';
+import { idCheckChar } from '../../server/src/contracts/identity';
 
 export const DEMO_PARTNER = { code: 'partner_rongtong', apiKey: 'demo-rongtong-key', secret: 'demo-rongtong-secret-0123456789abcdef' };
 
-function prng(seed: number) {
+/** Deterministic PRNG (mulberry32): the demo and the benchmark seeds are reproducible. */
+export function prng(seed: number) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -42,9 +44,7 @@ function idNumberFor(rand: () => number, area: string): string {
   const d = 1 + Math.floor(rand() * 28);
   const seq = String(Math.floor(rand() * 1000)).padStart(3, '0');
   const first17 = `${area}${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}${seq}`;
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((acc, ch, i) => acc + Number(ch) * w[i], 0);
-  return first17 + '10X98765432'[sum % 11];
+  return first17 + idCheckChar(first17);
 }
 
 export async function seedDemo(deps: Deps, opts: { customers?: number; now?: Date } = {}) {

@@ -13,6 +13,7 @@ import { migrateUp } from '../../server/src/db/migrator';
 import { seedDemo } from '../../sql/seeds/demo';
 import type { Deps } from '../../server/src/deps';
 import pino from 'pino';
+import { idCheckChar } from '../../server/src/contracts/identity';
 
 export const TEST_DB = (process.env.TEST_DB ?? 'sqlite') as 'mysql' | 'sqlite';
 const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -108,9 +109,7 @@ export function newPhone(): string {
 /** A valid 18-character ID number (checksum computed) for a birthday. */
 export function makeIdNumber(birth = '19900307', area = '110101', seq = '123'): string {
   const first17 = `${area}${birth}${seq}`;
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((a, ch, i) => a + Number(ch) * w[i], 0);
-  return first17 + '10X98765432'[sum % 11];
+  return first17 + idCheckChar(first17);
 }
 
 export function customerInput(overrides: Record<string, unknown> = {}) {

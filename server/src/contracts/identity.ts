@@ -9,7 +9,8 @@ export function normalizePhone(input: string): string | null {
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK_CHARS = '10X98765432';
 
-function idCheckChar(first17: string): string {
+/** The ISO 7064 MOD 11-2 check character of the first 17 digits of a resident ID. */
+export function idCheckChar(first17: string): string {
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += Number(first17[i]) * ID_WEIGHTS[i];
   return ID_CHECK_CHARS[sum % 11];
