@@ -20,7 +20,43 @@ export interface Config {
   demoData: boolean;
   intake: { maxSkewSeconds: number };
   messengers: { wecom: boolean; dingtalk: boolean };
+  /** WeCom self-built app, or null when WECOM_CORP_ID is empty. */
+  wecom: WecomConfig | null;
+  /** DingTalk internal app, or null when DINGTALK_CLIENT_ID is empty. */
+  dingtalk: DingtalkConfig | null;
+  orgSync: { cron: string; defaultRole: Role };
+  bot: { enabled: boolean; dispatchIntervalMs: number; maxAttempts: number };
   version: string;
+}
+
+type Role = 'officer' | 'team_lead' | 'branch_manager' | 'risk' | 'director' | 'finance' | 'admin';
+
+export interface WecomConfig {
+  corpId: string;
+  agentId: number;
+  secret: string;
+  /** Callback Token and EncodingAESKey; empty when callbacks are not set up. */
+  callbackToken: string;
+  encodingAesKey: string;
+  apiBase: string;
+  oauthBase: string;
+  loginBase: string;
+}
+
+export interface DingtalkConfig {
+  corpId: string;
+  agentId: number;
+  clientId: string;
+  clientSecret: string;
+  oapiBase: string;
+  apiBase: string;
+  /** HTTP event subscription Token and aes_key; empty when not set up. */
+  callbackToken: string;
+  callbackAesKey: string;
+  /** Stream mode for card callbacks and robot messages. */
+  stream: boolean;
+  /** Interactive card template (卡片平台); empty → action_card work notifications with H5 links. */
+  cardTemplateId: string;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +113,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = path.
     demoData: c.DEMO_DATA ?? (!isProd && dialect === 'sqlite'),
     intake: { maxSkewSeconds: c.INTAKE_MAX_SKEW_SECONDS },
     messengers,
+    wecom: messengers.wecom
+      ? {
+          corpId: c.WECOM_CORP_ID,
+          agentId: Number(c.WECOM_AGENT_ID),
+          secret: c.WECOM_SECRET,
+          callbackToken: c.WECOM_CALLBACK_TOKEN,
+          encodingAesKey: c.WECOM_ENCODING_AES_KEY,
+          apiBase: c.WECOM_API_BASE.replace(/\/$/, ''),
+          oauthBase: c.WECOM_OAUTH_BASE.replace(/\/$/, ''),
+          loginBase: c.WECOM_LOGIN_BASE.replace(/\/$/, ''),
+        }
+      : null,
+    dingtalk: messengers.dingtalk
+      ? {
+          corpId: c.DINGTALK_CORP_ID,
+          agentId: Number(c.DINGTALK_AGENT_ID),
+          clientId: c.DINGTALK_CLIENT_ID,
+          clientSecret: c.DINGTALK_CLIENT_SECRET,
+          oapiBase: c.DINGTALK_OAPI_BASE.replace(/\/$/, ''),
+          apiBase: c.DINGTALK_API_BASE.replace(/\/$/, ''),
+          callbackToken: c.DINGTALK_CALLBACK_TOKEN,
+          callbackAesKey: c.DINGTALK_CALLBACK_AES_KEY,
+          stream: c.DINGTALK_STREAM ?? false,
+          cardTemplateId: c.DINGTALK_CARD_TEMPLATE_ID,
+        }
+      : null,
+    orgSync: { cron: c.ORG_SYNC_CRON.trim(), defaultRole: c.ORG_SYNC_DEFAULT_ROLE },
+    // The bot (outbox dispatcher and scheduled jobs) runs inside the server process unless turned off;
+    // tests build apps without it and drive the dispatcher by hand.
+    bot: { enabled: c.BOT_ENABLED ?? c.NODE_ENV !== 'test', dispatchIntervalMs: c.BOT_DISPATCH_INTERVAL_MS, maxAttempts: c.BOT_MAX_ATTEMPTS },
     version: readVersion(),
   } satisfies Config);
 }

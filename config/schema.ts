@@ -17,6 +17,13 @@ const databaseUrl = z
     message: 'must look like mysql://user:pass@host:3306/dbname (or be empty for the embedded SQLite)',
   });
 
+const baseUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), { message: 'must be an http(s) URL' });
+
+// WeCom/DingTalk EncodingAESKey: 43 base64 characters (32 bytes once "=" is appended).
+const aesKey = z.string().refine((v) => v === '' || (/^[A-Za-z0-9+/]{43}$/.test(v) && Buffer.from(`${v}=`, 'base64').length === 32), {
+  message: 'must be the 43-character EncodingAESKey from the admin console',
+});
+
 /** Raw env strings → typed settings. Every variable is documented in README.md. */
 export const configSchema = z
   .object({
@@ -37,9 +44,41 @@ export const configSchema = z
     DEMO_DATA: bool,
     INTAKE_MAX_SKEW_SECONDS: int(10, 3600),
     WECOM_CORP_ID: z.string(),
+    WECOM_AGENT_ID: z.string().regex(/^\d*$/, 'must be the numeric AgentId of the self-built app'),
+    WECOM_SECRET: z.string(),
+    WECOM_CALLBACK_TOKEN: z.string().max(32, 'at most 32 characters'),
+    WECOM_ENCODING_AES_KEY: aesKey,
+    WECOM_API_BASE: baseUrl,
+    WECOM_OAUTH_BASE: baseUrl,
+    WECOM_LOGIN_BASE: baseUrl,
+    DINGTALK_CORP_ID: z.string(),
+    DINGTALK_AGENT_ID: z.string().regex(/^\d*$/, 'must be the numeric AgentId of the app'),
     DINGTALK_CLIENT_ID: z.string(),
+    DINGTALK_CLIENT_SECRET: z.string(),
+    DINGTALK_OAPI_BASE: baseUrl,
+    DINGTALK_API_BASE: baseUrl,
+    DINGTALK_CALLBACK_TOKEN: z.string(),
+    DINGTALK_CALLBACK_AES_KEY: aesKey,
+    DINGTALK_STREAM: bool,
+    DINGTALK_CARD_TEMPLATE_ID: z.string(),
+    ORG_SYNC_CRON: z.string().refine((v) => v === '' || v.trim().split(/\s+/).length === 5 || v.trim().split(/\s+/).length === 6, {
+      message: 'must be a cron expression (5 or 6 fields) or empty to turn the nightly sync off',
+    }),
+    ORG_SYNC_DEFAULT_ROLE: z.enum(['officer', 'team_lead', 'branch_manager', 'risk', 'director', 'finance', 'admin']),
+    BOT_ENABLED: bool,
+    BOT_DISPATCH_INTERVAL_MS: int(100, 600_000),
+    BOT_MAX_ATTEMPTS: int(1, 50),
   })
   .superRefine((c, ctx) => {
+    // A configured messenger needs its credentials: name each missing one.
+    const need = (when: boolean, keys: (keyof typeof c)[], why: string) => {
+      if (!when) return;
+      for (const k of keys) if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: `required ${why}` });
+    };
+    need(c.WECOM_CORP_ID !== '', ['WECOM_AGENT_ID', 'WECOM_SECRET'], 'when WECOM_CORP_ID is set');
+    need(c.WECOM_ENCODING_AES_KEY !== '', ['WECOM_CALLBACK_TOKEN', 'WECOM_CORP_ID'], 'when WECOM_ENCODING_AES_KEY is set');
+    need(c.DINGTALK_CLIENT_ID !== '', ['DINGTALK_CLIENT_SECRET', 'DINGTALK_CORP_ID', 'DINGTALK_AGENT_ID'], 'when DINGTALK_CLIENT_ID is set');
+    need(c.DINGTALK_CALLBACK_AES_KEY !== '', ['DINGTALK_CALLBACK_TOKEN', 'DINGTALK_CLIENT_ID'], 'when DINGTALK_CALLBACK_AES_KEY is set');
     if (c.NODE_ENV !== 'production') return;
     const devKey = Buffer.from(c.DATA_ENCRYPTION_KEY, 'base64').toString('utf8').startsWith(DEV_SECRET_MARK);
     for (const [key, isDev] of [

@@ -17,6 +17,7 @@ import { createOrgService } from './modules/org/org.service';
 import { createChannelService } from './modules/channels/channel.service';
 import { createAuditService } from './modules/audit/audit.service';
 import { createEventService } from './modules/events/events.service';
+import { createMessengers, type MessengerOptions } from './modules/messenger/messengers';
 import { createSessionCodec } from './modules/auth/session';
 import { createCustomerService } from './modules/customers/customer.service';
 import { createOwnershipService } from './modules/customers/ownership.service';
@@ -33,7 +34,7 @@ import { auditRoutes } from './modules/audit/audit.routes';
 const API_PREFIX = '/api/v1';
 export const H5_DIST = path.resolve(import.meta.dirname, '../../h5/dist');
 
-export function buildDeps(config: Config, opts: { db?: Db; log?: Logger } = {}): Deps {
+export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messengers?: MessengerOptions } = {}): Deps {
   const db = opts.db ?? createDb(config);
   const log = opts.log ?? createLogger(config.logLevel);
   const crypto = createFieldCrypto(config.crypto.encryptionKey, config.crypto.hashKey);
@@ -46,6 +47,7 @@ export function buildDeps(config: Config, opts: { db?: Db; log?: Logger } = {}):
     channels: createChannelService(db.models, crypto),
     audit: createAuditService(db.models),
     events: createEventService(db.models),
+    messengers: createMessengers(config, db.models, opts.messengers),
   };
 }
 

@@ -7,6 +7,7 @@ import type { OrgService } from './modules/org/org.service';
 import type { ChannelService } from './modules/channels/channel.service';
 import type { AuditService } from './modules/audit/audit.service';
 import type { EventService } from './modules/events/events.service';
+import type { Messengers } from './modules/messenger/messengers';
 
 export interface Deps {
   config: Config;
@@ -17,4 +18,5 @@ export interface Deps {
   channels: ChannelService;
   audit: AuditService;
   events: EventService;
+  messengers: Messengers;
 }

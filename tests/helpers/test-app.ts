@@ -46,7 +46,9 @@ function client(agent: TestAgent): Client {
   };
 }
 
-export async function createTestApp(opts: { env?: Record<string, string>; seed?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { env?: Record<string, string>; seed?: boolean; build?: Omit<Parameters<typeof buildDeps>[1], 'log'> } = {},
+): Promise<TestApp> {
   const name = `crm_t_${crypto.randomBytes(5).toString('hex')}`;
   let dbUrl = '';
   let sqlitePath = '';
@@ -62,7 +64,7 @@ export async function createTestApp(opts: { env?: Record<string, string>; seed?:
     { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: dbUrl, SQLITE_PATH: sqlitePath || 'unused.sqlite', DEMO_DATA: 'false', ...opts.env },
     '',
   );
-  const deps = buildDeps(config, { log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const deps = buildDeps(config, { ...opts.build, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   await migrateUp(deps.db.sequelize);
   if (opts.seed !== false) await seedDemo(deps, { customers: 0 });
   const app = createApp(deps);

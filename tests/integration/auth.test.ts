@@ -79,7 +79,7 @@ describe('dev sign-in', () => {
   it('is off when disabled, and by default once a messenger is configured', async () => {
     const envs: Record<string, string>[] = [
       { AUTH_DEV_LOGIN: 'false' },
-      { WECOM_CORP_ID: 'ww1234567890' },
+      { WECOM_CORP_ID: 'ww1234567890', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'test-secret' },
       { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), DATA_HASH_KEY: 'h'.repeat(40), DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') },
     ];
     for (const env of envs) {
@@ -94,7 +94,7 @@ describe('dev sign-in', () => {
       expect(await count(t, 'audit_logs')).toBe(before);
     }
     // Explicitly on wins over a configured messenger.
-    const on = appWith({ WECOM_CORP_ID: 'ww1234567890', AUTH_DEV_LOGIN: 'true' });
+    const on = appWith({ WECOM_CORP_ID: 'ww1234567890', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'test-secret', AUTH_DEV_LOGIN: 'true' });
     expect((await request(on).get('/api/v1/auth/dev-users')).status).toBe(200);
   });
 });

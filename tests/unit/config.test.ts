@@ -106,11 +106,37 @@ describe('database and messengers', () => {
     expect(loadConfig({ DATABASE_URL: 'mysql://crm:pw@db:3306/crm', DEMO_DATA: 'yes' }, '').demoData).toBe(true);
   });
 
+  const WECOM = { WECOM_CORP_ID: 'ww123', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 's3cret' };
+  const DING = { DINGTALK_CLIENT_ID: 'ding123', DINGTALK_CLIENT_SECRET: 's3cret', DINGTALK_CORP_ID: 'dingcorp', DINGTALK_AGENT_ID: '300' };
+
   it('a configured messenger turns dev sign-in off unless explicitly on', () => {
-    expect(loadConfig({ WECOM_CORP_ID: 'ww123' }, '')).toMatchObject({ messengers: { wecom: true, dingtalk: false }, auth: { devLogin: false } });
-    expect(loadConfig({ DINGTALK_CLIENT_ID: 'ding123' }, '').auth.devLogin).toBe(false);
-    expect(loadConfig({ DINGTALK_CLIENT_ID: 'ding123', AUTH_DEV_LOGIN: '1' }, '').auth.devLogin).toBe(true);
+    expect(loadConfig(WECOM, '')).toMatchObject({ messengers: { wecom: true, dingtalk: false }, auth: { devLogin: false } });
+    expect(loadConfig(DING, '').auth.devLogin).toBe(false);
+    expect(loadConfig({ ...DING, AUTH_DEV_LOGIN: '1' }, '').auth.devLogin).toBe(true);
     expect(loadConfig({ AUTH_DEV_LOGIN: 'no' }, '').auth.devLogin).toBe(false);
+  });
+
+  it('a configured messenger needs its credentials, each missing one named', () => {
+    const msg = errorOf({ WECOM_CORP_ID: 'ww123' });
+    expect(msg).toContain('WECOM_AGENT_ID: required when WECOM_CORP_ID is set');
+    expect(msg).toContain('WECOM_SECRET: required');
+    expect(errorOf({ DINGTALK_CLIENT_ID: 'ding123' })).toContain('DINGTALK_CLIENT_SECRET: required');
+    expect(errorOf({ ...WECOM, WECOM_AGENT_ID: 'abc' })).toContain('WECOM_AGENT_ID: must be the numeric AgentId');
+    expect(errorOf({ ...WECOM, WECOM_ENCODING_AES_KEY: 'short', WECOM_CALLBACK_TOKEN: 't' })).toContain('WECOM_ENCODING_AES_KEY: must be the 43-character');
+    expect(errorOf({ ...WECOM, WECOM_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' })).toContain('WECOM_CALLBACK_TOKEN: required');
+    expect(errorOf({ WECOM_API_BASE: 'not a url' })).toContain('WECOM_API_BASE');
+  });
+
+  it('exposes typed messenger settings with trimmed base URLs, and null when not configured', () => {
+    const c = loadConfig({ ...WECOM, ...DING, WECOM_API_BASE: 'http://127.0.0.1:9999/', DINGTALK_STREAM: 'true' }, '');
+    expect(c.wecom).toMatchObject({ corpId: 'ww123', agentId: 1000002, secret: 's3cret', apiBase: 'http://127.0.0.1:9999', oauthBase: 'https://open.weixin.qq.com' });
+    expect(c.dingtalk).toMatchObject({ clientId: 'ding123', agentId: 300, stream: true, oapiBase: 'https://oapi.dingtalk.com', apiBase: 'https://api.dingtalk.com' });
+    const none = loadConfig({}, '');
+    expect(none.wecom).toBeNull();
+    expect(none.dingtalk).toBeNull();
+    expect(none.bot.enabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }, '').bot.enabled).toBe(false);
+    expect(errorOf({ ORG_SYNC_CRON: 'every night' })).toContain('ORG_SYNC_CRON');
   });
 });
 

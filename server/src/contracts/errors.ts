@@ -20,6 +20,15 @@ export const ERROR_CODES = {
   UNKNOWN_CHANNEL: '渠道不存在或已停用',
   FIELD_NOT_REVEALABLE: '当前角色无权查看该字段明文',
   PAYLOAD_TOO_LARGE: '请求内容过大',
+  MESSENGER_NOT_CONFIGURED: '未接入该消息平台',
+  MESSENGER_UNAVAILABLE: '消息平台暂时不可用,请稍后重试',
+  SSO_STATE_INVALID: '登录请求已失效,请重新从工作台打开',
+  SSO_CODE_INVALID: '登录授权码无效或已使用,请重新从工作台打开',
+  MESSENGER_USER_UNKNOWN: '您的账号尚未开通信贷CRM,请联系管理员开通',
+  INVALID_URL: '页面地址无效',
+  ORG_SYNC_RUNNING: '组织架构正在同步中,请稍后再试',
+  BOT_MESSAGE_NOT_RETRYABLE: '该消息当前状态不能重试',
+  CALLBACK_REJECTED: '回调校验失败',
   INTERNAL_ERROR: '服务器开小差了,请稍后重试',
 } as const;
 

@@ -10,12 +10,13 @@ export function defineTable<A extends object, C extends keyof A = never>(
   modelName: string,
   tableName: string,
   attributes: ModelAttributes<Row<A, C>>,
-  opts: { updatedAt?: boolean } = {},
+  opts: { updatedAt?: boolean; createdAt?: boolean; timestamps?: boolean } = {},
 ): Table<A, C> {
   return sequelize.define<Row<A, C>>(modelName, attributes, {
     tableName,
     underscored: true,
-    timestamps: true,
+    timestamps: opts.timestamps ?? true,
+    createdAt: opts.createdAt ?? true,
     updatedAt: opts.updatedAt ?? true,
   });
 }

@@ -6,6 +6,8 @@ import { defineFollowUpModel } from '../modules/followups/follow-up.model';
 import { defineAuditLogModel } from '../modules/audit/audit-log.model';
 import { defineDomainEventModel } from '../modules/events/domain-event.model';
 import { defineIdempotencyKeyModel } from '../modules/intake/idempotency-key.model';
+import { defineMessengerModels } from '../modules/messenger/messenger.model';
+import { defineBotModels } from '../modules/bot/bot.model';
 
 export function defineModels(s: Sequelize) {
   return {
@@ -16,6 +18,8 @@ export function defineModels(s: Sequelize) {
     AuditLog: defineAuditLogModel(s),
     DomainEvent: defineDomainEventModel(s),
     IdempotencyKey: defineIdempotencyKeyModel(s),
+    ...defineMessengerModels(s),
+    ...defineBotModels(s),
   };
 }
 

@@ -11,6 +11,8 @@ export interface Department {
   path: string;
   leaderId: number | null;
   externalId: string | null;
+  wecomDeptId: string | null;
+  dingtalkDeptId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,12 +29,15 @@ export interface User {
   title: string | null;
   wecomUserid: string | null;
   dingtalkUserid: string | null;
+  mobileHash: string | null;
+  syncedAt: Date | null;
+  disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export function defineOrgModels(s: Sequelize) {
-  const Department = defineTable<Department, 'id' | 'parentId' | 'leaderId' | 'externalId' | 'createdAt' | 'updatedAt'>(s, 'Department', 'departments', {
+  const Department = defineTable<Department, 'id' | 'parentId' | 'leaderId' | 'externalId' | 'wecomDeptId' | 'dingtalkDeptId' | 'createdAt' | 'updatedAt'>(s, 'Department', 'departments', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     name: DataTypes.STRING(64),
     kind: DataTypes.STRING(16),
@@ -40,10 +45,12 @@ export function defineOrgModels(s: Sequelize) {
     path: DataTypes.STRING(255),
     leaderId: DataTypes.INTEGER,
     externalId: DataTypes.STRING(64),
+    wecomDeptId: DataTypes.STRING(32),
+    dingtalkDeptId: DataTypes.STRING(32),
     createdAt: DataTypes.DATE(3),
     updatedAt: DataTypes.DATE(3),
   });
-  const User = defineTable<User, 'id' | 'supervisorId' | 'status' | 'title' | 'wecomUserid' | 'dingtalkUserid' | 'createdAt' | 'updatedAt'>(s, 'User', 'users', {
+  const User = defineTable<User, 'id' | 'supervisorId' | 'status' | 'title' | 'wecomUserid' | 'dingtalkUserid' | 'mobileHash' | 'syncedAt' | 'disabledAt' | 'createdAt' | 'updatedAt'>(s, 'User', 'users', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     name: DataTypes.STRING(50),
     role: DataTypes.STRING(20),
@@ -53,6 +60,9 @@ export function defineOrgModels(s: Sequelize) {
     title: DataTypes.STRING(50),
     wecomUserid: DataTypes.STRING(64),
     dingtalkUserid: DataTypes.STRING(64),
+    mobileHash: DataTypes.STRING(64),
+    syncedAt: DataTypes.DATE(3),
+    disabledAt: DataTypes.DATE(3),
     createdAt: DataTypes.DATE(3),
     updatedAt: DataTypes.DATE(3),
   });

@@ -1,0 +1,45 @@
+// Bot messages: the channels a message can go out on, its delivery states, and the
+// channel-neutral content every transport renders in its own format.
+
+export const BOT_CHANNELS = {
+  wecom_app: '企业微信应用消息',
+  wecom_robot: '企业微信群机器人',
+  dingtalk_notice: '钉钉工作通知',
+  dingtalk_robot: '钉钉群机器人',
+  dingtalk_card: '钉钉互动卡片',
+  console: '控制台(未接入消息平台)',
+} as const;
+export type BotChannel = keyof typeof BOT_CHANNELS;
+
+export const BOT_MESSAGE_STATUSES = {
+  pending: '待发送',
+  sending: '发送中',
+  sent: '已发送',
+  dead: '发送失败',
+  cancelled: '已取消',
+} as const;
+export type BotMessageStatus = keyof typeof BOT_MESSAGE_STATUSES;
+
+export interface BotButton {
+  /** Callback key (≤ 1024 B) delivered back with the tap, e.g. "approval:12:approve". */
+  key: string;
+  text: string;
+  style?: 'primary' | 'danger' | 'default';
+}
+
+/** What a message says, independent of where it goes. Transports map it to text/markdown/cards. */
+export interface BotPayload {
+  title: string;
+  /** Plain text body (zh-CN), used where nothing richer fits. */
+  text: string;
+  /** Markdown body, where the channel renders it. */
+  markdown?: string;
+  /** Link into the H5 app: a path such as "/customers/12" (PUBLIC_URL is prepended) or a full URL. */
+  url?: string;
+  /** Key-value rows shown on cards (at most 6). */
+  fields?: { label: string; value: string }[];
+  /** Interactive buttons (approve/reject…); channels without callbacks link to the H5 instead. */
+  buttons?: BotButton[];
+  /** Group robots: messenger user ids to @mention. */
+  mentionUserIds?: string[];
+}
