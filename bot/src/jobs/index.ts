@@ -1,0 +1,4 @@
+// Every scheduled job of the bot. Add a job by adding its file and listing it here.
+import type { BotJob } from './job';
+
+export const BOT_JOBS: BotJob[] = [];
