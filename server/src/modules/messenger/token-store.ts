@@ -53,8 +53,10 @@ export function createTokenStore(models: Pick<Models, 'MessengerToken'>, opts: T
     const deadline = Date.now() + 2 * leaseMs + 5_000;
     for (;;) {
       const row = await MessengerToken.findByPk(key, { raw: true });
-      if (row?.value && fresh(row.expiresAt?.getTime())) {
-        memory.set(key, { value: row.value, expiresAt: row.expiresAt!.getTime() });
+      // Raw rows carry dates as strings on SQLite and as Dates on MySQL.
+      const expiresAt = row?.expiresAt ? new Date(row.expiresAt).getTime() : null;
+      if (row?.value && fresh(expiresAt)) {
+        memory.set(key, { value: row.value, expiresAt: expiresAt! });
         return row.value;
       }
       if (await takeLease(key)) {
