@@ -24,6 +24,10 @@ import { createOwnershipService } from './modules/customers/ownership.service';
 import { createFollowUpService } from './modules/followups/follow-up.service';
 import { createIntakeService } from './modules/intake/intake.service';
 import { authRoutes } from './modules/auth/auth.routes';
+import { ssoRoutes } from './modules/auth/sso.routes';
+import { createSsoService } from './modules/auth/sso.service';
+import { jssdkRoutes } from './modules/messenger/jssdk.routes';
+import { createJssdkService } from './modules/messenger/jssdk.service';
 import { customerRoutes } from './modules/customers/customer.routes';
 import { followUpRoutes } from './modules/followups/follow-up.routes';
 import { orgRoutes } from './modules/org/org.routes';
@@ -61,6 +65,8 @@ export function createApp(deps: Deps) {
 
   const routes = [
     ...authRoutes(deps, codec),
+    ...ssoRoutes(deps, codec, createSsoService(deps)),
+    ...jssdkRoutes(createJssdkService(deps)),
     ...customerRoutes(customers, ownership),
     ...followUpRoutes(followUps),
     ...orgRoutes(deps.org, ownership),

@@ -8,6 +8,7 @@ import { defineDomainEventModel } from '../modules/events/domain-event.model';
 import { defineIdempotencyKeyModel } from '../modules/intake/idempotency-key.model';
 import { defineMessengerModels } from '../modules/messenger/messenger.model';
 import { defineBotModels } from '../modules/bot/bot.model';
+import { defineSsoStateModel } from '../modules/auth/sso-state.model';
 
 export function defineModels(s: Sequelize) {
   return {
@@ -20,6 +21,7 @@ export function defineModels(s: Sequelize) {
     IdempotencyKey: defineIdempotencyKeyModel(s),
     ...defineMessengerModels(s),
     ...defineBotModels(s),
+    SsoState: defineSsoStateModel(s),
   };
 }
 

@@ -1,36 +1,29 @@
 // Sign-in endpoints. The dev sign-in lists staff and signs in as any of them; it exists only
 // when enabled (see config: never by default in production or with a messenger configured).
-import type { Context } from 'koa';
+// WeCom / DingTalk sign-in lives in sso.routes.ts.
 import type { Deps } from '../../deps';
 import { route, type RouteDef } from '../../http/route';
 import { AppError } from '../../http/errors';
 import { requireCsrfHeader } from '../../http/auth';
 import { DevLogin } from '../../contracts/customer.schemas';
-import { SESSION_COOKIE, type SessionCodec } from './session';
+import type { SessionCodec } from './session';
+import { clearSessionCookie, setSessionCookie } from './session-cookie';
 
 export function authRoutes(deps: Deps, codec: SessionCodec): RouteDef[] {
   const { config, org, db, audit } = deps;
   const devOnly = () => {
     if (!config.auth.devLogin) throw new AppError(404, 'DEV_LOGIN_DISABLED');
   };
-  const setSession = (ctx: Context, uid: number, via: 'dev') => {
-    const exp = Math.floor(Date.now() / 1000) + config.session.ttlHours * 3600;
-    // PUBLIC_URL on https means TLS ends at a proxy in front of us: mark the cookie Secure even
-    // when this hop is plain HTTP.
-    if (config.session.secure) ctx.cookies.secure = true;
-    ctx.cookies.set(SESSION_COOKIE, codec.encode({ uid, exp, via }), {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.session.secure || ctx.secure,
-      maxAge: config.session.ttlHours * 3600_000,
-      overwrite: true,
-    });
-  };
 
   return [
     route({
       method: 'get', path: '/auth/config', tag: 'auth', auth: 'public', summary: '登录方式',
-      handler: () => ({ devLogin: config.auth.devLogin, wecom: config.messengers.wecom, dingtalk: config.messengers.dingtalk }),
+      // What the H5 needs to pick a sign-in path; public identifiers only, never secrets.
+      handler: () => ({
+        devLogin: config.auth.devLogin,
+        wecom: config.wecom ? { corpId: config.wecom.corpId, agentId: config.wecom.agentId } : false,
+        dingtalk: config.dingtalk ? { corpId: config.dingtalk.corpId, clientId: config.dingtalk.clientId } : false,
+      }),
     }),
     route({
       method: 'get', path: '/auth/dev-users', tag: 'auth', auth: 'public', summary: '开发登录:员工列表',
@@ -47,7 +40,7 @@ export function authRoutes(deps: Deps, codec: SessionCodec): RouteDef[] {
         const user = await db.models.User.findByPk(body.userId, { raw: true });
         if (!user) throw new AppError(404, 'NOT_FOUND', '员工不存在');
         if (user.status !== 'active') throw new AppError(403, 'USER_DISABLED');
-        setSession(ctx, user.id, 'dev');
+        setSessionCookie(ctx, config, codec, user.id, 'dev');
         const actor = { id: user.id, name: user.name, role: user.role, departmentId: user.departmentId };
         await audit.record({ actor, ip: ctx.ip || null }, { action: 'login', entityType: 'user', entityId: user.id, after: { via: 'dev' } });
         return org.me(actor);
@@ -56,7 +49,7 @@ export function authRoutes(deps: Deps, codec: SessionCodec): RouteDef[] {
     route({
       method: 'post', path: '/auth/logout', tag: 'auth', summary: '退出登录',
       handler: ({ ctx }) => {
-        ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', maxAge: 0, overwrite: true });
+        clearSessionCookie(ctx);
         return { ok: true };
       },
     }),
