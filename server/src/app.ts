@@ -18,6 +18,11 @@ import { createChannelService } from './modules/channels/channel.service';
 import { createAuditService } from './modules/audit/audit.service';
 import { createEventService } from './modules/events/events.service';
 import { createMessengers, type MessengerOptions } from './modules/messenger/messengers';
+import { createCallbackService, type CallbackServiceOptions } from './modules/callbacks/callback.service';
+import { createCallbackReceiver } from './modules/callbacks/callback-receiver';
+import { wecomCallbackRoutes } from './modules/callbacks/wecom-callback.routes';
+import { dingtalkCallbackRoutes } from './modules/callbacks/dingtalk-callback.routes';
+import { registerChatCommands } from './modules/callbacks/commands';
 import { createSessionCodec } from './modules/auth/session';
 import { createCustomerService } from './modules/customers/customer.service';
 import { createOwnershipService } from './modules/customers/ownership.service';
@@ -38,10 +43,11 @@ import { auditRoutes } from './modules/audit/audit.routes';
 const API_PREFIX = '/api/v1';
 export const H5_DIST = path.resolve(import.meta.dirname, '../../h5/dist');
 
-export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messengers?: MessengerOptions } = {}): Deps {
+export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messengers?: MessengerOptions; callbacks?: CallbackServiceOptions } = {}): Deps {
   const db = opts.db ?? createDb(config);
   const log = opts.log ?? createLogger(config.logLevel);
   const crypto = createFieldCrypto(config.crypto.encryptionKey, config.crypto.hashKey);
+  const messengers = createMessengers(config, db.models, opts.messengers);
   return {
     config,
     db,
@@ -51,7 +57,8 @@ export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messeng
     channels: createChannelService(db.models, crypto),
     audit: createAuditService(db.models),
     events: createEventService(db.models),
-    messengers: createMessengers(config, db.models, opts.messengers),
+    messengers,
+    callbacks: createCallbackService({ config, db, log, messengers }, opts.callbacks),
   };
 }
 
@@ -62,6 +69,8 @@ export function createApp(deps: Deps) {
   const ownership = createOwnershipService(deps, customers);
   const followUps = createFollowUpService(deps, customers);
   const intake = createIntakeService(deps, customers);
+  const callbackReceiver = createCallbackReceiver(deps);
+  registerChatCommands(deps, customers);
 
   const routes = [
     ...authRoutes(deps, codec),
@@ -73,6 +82,8 @@ export function createApp(deps: Deps) {
     ...channelRoutes(deps.channels),
     ...intakeRoutes(intake),
     ...auditRoutes(deps.audit),
+    ...wecomCallbackRoutes(callbackReceiver),
+    ...dingtalkCallbackRoutes(callbackReceiver),
   ];
   const openapi = buildOpenApi(API_PREFIX, routes, { title: '信贷CRM API', version: config.version });
   routes.push(route({ method: 'get', path: '/openapi.json', tag: 'meta', auth: 'public', summary: 'OpenAPI 文档', handler: () => openapi }));

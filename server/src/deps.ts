@@ -8,6 +8,7 @@ import type { ChannelService } from './modules/channels/channel.service';
 import type { AuditService } from './modules/audit/audit.service';
 import type { EventService } from './modules/events/events.service';
 import type { Messengers } from './modules/messenger/messengers';
+import type { CallbackService } from './modules/callbacks/callback.service';
 
 export interface Deps {
   config: Config;
@@ -19,4 +20,6 @@ export interface Deps {
   audit: AuditService;
   events: EventService;
   messengers: Messengers;
+  /** Received messenger callbacks: handler registry (`callbacks.on(...)`), dedupe, async handling. */
+  callbacks: CallbackService;
 }

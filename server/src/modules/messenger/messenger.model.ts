@@ -26,6 +26,8 @@ export interface CallbackEvent {
   attempts: number;
   leaseUntil: Date | null;
   error: string | null;
+  /** What the handler decided (card update, chat reply), so a retry re-applies it without re-running the handler. */
+  result: Record<string, unknown> | null;
   handledAt: Date | null;
   createdAt: Date;
 }
@@ -75,7 +77,7 @@ export function defineMessengerModels(s: Sequelize) {
     },
     { createdAt: false },
   );
-  const CallbackEvent = defineTable<CallbackEvent, 'id' | 'status' | 'attempts' | 'leaseUntil' | 'error' | 'handledAt' | 'createdAt'>(
+  const CallbackEvent = defineTable<CallbackEvent, 'id' | 'status' | 'attempts' | 'leaseUntil' | 'error' | 'result' | 'handledAt' | 'createdAt'>(
     s, 'CallbackEvent', 'callback_events',
     {
       id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
@@ -87,6 +89,7 @@ export function defineMessengerModels(s: Sequelize) {
       attempts: { type: DataTypes.INTEGER, defaultValue: 0 },
       leaseUntil: DataTypes.DATE(3),
       error: DataTypes.TEXT,
+      result: jsonColumn('result'),
       handledAt: DataTypes.DATE(3),
       createdAt: DataTypes.DATE(3),
     },
