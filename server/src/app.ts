@@ -39,11 +39,16 @@ import { orgRoutes } from './modules/org/org.routes';
 import { channelRoutes } from './modules/channels/channel.routes';
 import { intakeRoutes } from './modules/intake/intake.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
+import { createBotService } from './modules/bot/bot.service';
+import { createBotAdminService } from './modules/bot/bot-admin.service';
+import { createTeamRobotService } from './modules/bot/team-robot.service';
+import { botRoutes } from './modules/bot/bot.routes';
+import { createDispatcher } from '../../bot/src/outbox/dispatcher';
 
 const API_PREFIX = '/api/v1';
 export const H5_DIST = path.resolve(import.meta.dirname, '../../h5/dist');
 
-export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messengers?: MessengerOptions; callbacks?: CallbackServiceOptions } = {}): Deps {
+export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messengers?: MessengerOptions; callbacks?: CallbackServiceOptions; bot?: { now?: () => number } } = {}): Deps {
   const db = opts.db ?? createDb(config);
   const log = opts.log ?? createLogger(config.logLevel);
   const crypto = createFieldCrypto(config.crypto.encryptionKey, config.crypto.hashKey);
@@ -57,6 +62,7 @@ export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messeng
     channels: createChannelService(db.models, crypto),
     audit: createAuditService(db.models),
     events: createEventService(db.models),
+    bot: createBotService(config, db.models, opts.bot),
     messengers,
     callbacks: createCallbackService({ config, db, log, messengers }, opts.callbacks),
   };
@@ -69,6 +75,7 @@ export function createApp(deps: Deps) {
   const ownership = createOwnershipService(deps, customers);
   const followUps = createFollowUpService(deps, customers);
   const intake = createIntakeService(deps, customers);
+  const botDispatcher = createDispatcher(deps); // the robot test button sends at once through it
   const callbackReceiver = createCallbackReceiver(deps);
   registerChatCommands(deps, customers);
 
@@ -82,6 +89,7 @@ export function createApp(deps: Deps) {
     ...channelRoutes(deps.channels),
     ...intakeRoutes(intake),
     ...auditRoutes(deps.audit),
+    ...botRoutes(createBotAdminService(deps), createTeamRobotService(deps), async (ids) => void (await botDispatcher.runOnce({ ids }))),
     ...wecomCallbackRoutes(callbackReceiver),
     ...dingtalkCallbackRoutes(callbackReceiver),
   ];

@@ -8,6 +8,7 @@ import type { ChannelService } from './modules/channels/channel.service';
 import type { AuditService } from './modules/audit/audit.service';
 import type { EventService } from './modules/events/events.service';
 import type { Messengers } from './modules/messenger/messengers';
+import type { BotService } from './modules/bot/bot.service';
 import type { CallbackService } from './modules/callbacks/callback.service';
 
 export interface Deps {
@@ -20,6 +21,8 @@ export interface Deps {
   audit: AuditService;
   events: EventService;
   messengers: Messengers;
+  /** The bot's outbox: `bot.notifyUsers(tx, …)` / `bot.notifyTeam(tx, …)` inside the business transaction. */
+  bot: BotService;
   /** Received messenger callbacks: handler registry (`callbacks.on(...)`), dedupe, async handling. */
   callbacks: CallbackService;
 }

@@ -1,5 +1,6 @@
 import { createApp } from './app';
 import { boot } from './boot';
+import { startBot } from '../../bot/src/index';
 
 const deps = await boot();
 const { config, log } = deps;
@@ -17,9 +18,15 @@ const server = app.listen(config.port, config.host, () => {
   console.log(lines.join('\n'));
 });
 
+// The bot (outbox dispatcher + scheduled jobs) runs in this process unless BOT_ENABLED=false.
+const bot = config.bot.enabled ? startBot(deps) : null;
+
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     server.close();
-    void deps.db.close().finally(() => process.exit(0));
+    // Let a dispatch pass finish so its claimed messages are marked before the database closes.
+    void (bot?.stop() ?? Promise.resolve())
+      .catch((err) => log.error({ err }, 'bot stop failed'))
+      .finally(() => void deps.db.close().finally(() => process.exit(0)));
   });
 }

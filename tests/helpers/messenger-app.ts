@@ -59,6 +59,8 @@ export async function createMessengerTestApp(
         wecom: { busyRetryDelaysMs: [1, 2, 4] },
         dingtalk: { now: clock.now },
       },
+      // The outbox stamps and dispatches on the fakes' clock too.
+      bot: { now: clock.now },
     },
   });
   return {

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   INVALID_URL: '页面地址无效',
   ORG_SYNC_RUNNING: '组织架构正在同步中,请稍后再试',
   BOT_MESSAGE_NOT_RETRYABLE: '该消息当前状态不能重试',
+  TEAM_ROBOT_EXISTS: '该团队已配置这个平台的群机器人,请直接修改',
   CALLBACK_REJECTED: '回调校验失败',
   INTERNAL_ERROR: '服务器开小差了,请稍后重试',
 } as const;

@@ -24,6 +24,7 @@ export const PERMISSIONS = {
   'pool.claim': ['officer', 'team_lead', 'branch_manager'],
   'staff.transfer': ['admin'],
   'audit.view': ['admin'],
+  'bot.admin': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -19,6 +19,8 @@ export interface BotMessage {
   attempts: number;
   nextAttemptAt: Date;
   leaseUntil: Date | null;
+  /** Claim token of the dispatcher holding the row while it is `sending` (migration 0005). */
+  leaseOwner: string | null;
   batchId: string | null;
   externalId: string | null;
   responseCode: string | null;
@@ -53,7 +55,7 @@ export interface TeamRobot {
 }
 
 type BotMessageOptional =
-  | 'id' | 'recipientUserId' | 'departmentId' | 'refType' | 'refId' | 'status' | 'attempts' | 'nextAttemptAt' | 'leaseUntil'
+  | 'id' | 'recipientUserId' | 'departmentId' | 'refType' | 'refId' | 'status' | 'attempts' | 'nextAttemptAt' | 'leaseUntil' | 'leaseOwner'
   | 'batchId' | 'externalId' | 'responseCode' | 'lastErrorCode' | 'lastError' | 'sentAt' | 'createdAt' | 'updatedAt';
 
 export function defineBotModels(s: Sequelize) {
@@ -72,6 +74,7 @@ export function defineBotModels(s: Sequelize) {
     attempts: { type: DataTypes.INTEGER, defaultValue: 0 },
     nextAttemptAt: { type: DataTypes.DATE(3), defaultValue: DataTypes.NOW },
     leaseUntil: DataTypes.DATE(3),
+    leaseOwner: DataTypes.STRING(64),
     batchId: DataTypes.STRING(64),
     externalId: DataTypes.STRING(128),
     responseCode: DataTypes.STRING(255),

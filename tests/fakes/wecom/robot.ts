@@ -1,0 +1,82 @@
+// Fake WeCom group robots (reference W5): POST /cgi-bin/webhook/send?key=… (no access token).
+// Checks what the real one does: the key must belong to a robot (93000 otherwise), msgtype must
+// name the body's key, text ≤ 2048 B with mentioned_list as a list of userids, markdown ≤ 4096 B,
+// and the 21st message within 60 s (test clock) answers 45009. Faults scripted on the core
+// (failNext / transientPaths) apply here too.
+import type { FakeWecom } from './fake-wecom';
+import { ok } from './fake-wecom';
+
+export interface RobotDelivery {
+  key: string;
+  msgtype: string;
+  content: string;
+  mentioned: string[];
+  at: number;
+}
+
+export interface WecomRobotsFake {
+  /** Robot webhook keys that exist (add with addRobot). */
+  robots: Map<string, { name: string }>;
+  delivered: RobotDelivery[];
+  addRobot(key: string, name?: string): void;
+  /** Most messages any robot accepted within any 60 s window. */
+  maxPerMinute(): number;
+}
+
+const PATH = '/cgi-bin/webhook/send';
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+const err = (errcode: number, errmsg: string) => ok({ errcode, errmsg });
+
+export function installWecomRobots(fake: FakeWecom, opts: { perMinute?: number } = {}): WecomRobotsFake {
+  const perMinute = opts.perMinute ?? 20;
+  const state: WecomRobotsFake = {
+    robots: new Map(),
+    delivered: [],
+    addRobot(key, name = key) {
+      state.robots.set(key, { name });
+    },
+    maxPerMinute() {
+      let max = 0;
+      for (const key of state.robots.keys()) {
+        const times = state.delivered.filter((d) => d.key === key).map((d) => d.at).sort((a, b) => a - b);
+        for (let i = 0, j = 0; j < times.length; j++) {
+          while (times[j] - times[i] >= 60_000) i++;
+          max = Math.max(max, j - i + 1);
+        }
+      }
+      return max;
+    },
+  };
+
+  fake.on('POST', PATH, (req) => {
+    const key = req.query.key;
+    if (!key || !state.robots.has(key)) return err(93000, 'invalid webhook url');
+    const fault = fake.fault(PATH);
+    if (fault) return fault;
+    const b = req.body;
+    if (!b || typeof b !== 'object') return err(40035, 'invalid args');
+    const m = b[b.msgtype];
+    if (!m || typeof m !== 'object') return err(40008, 'invalid message type');
+    let content: string;
+    let mentioned: string[] = [];
+    if (b.msgtype === 'text') {
+      if (typeof m.content !== 'string' || !m.content) return err(44004, 'empty content');
+      if (bytes(m.content) > 2048) return err(45002, 'content size out of limit');
+      if (m.mentioned_list !== undefined && !(Array.isArray(m.mentioned_list) && m.mentioned_list.every((u: unknown) => typeof u === 'string'))) return err(40035, 'invalid args: mentioned_list');
+      content = m.content;
+      mentioned = m.mentioned_list ?? [];
+    } else if (b.msgtype === 'markdown') {
+      if (typeof m.content !== 'string' || !m.content) return err(44004, 'empty content');
+      if (bytes(m.content) > 4096) return err(45002, 'content size out of limit');
+      content = m.content;
+      mentioned = [...m.content.matchAll(/<@([^>]+)>/g)].map((x: RegExpMatchArray) => x[1]);
+    } else {
+      return err(40008, 'invalid message type');
+    }
+    const now = fake.clock.ms;
+    if (state.delivered.filter((d) => d.key === key && d.at > now - 60_000).length >= perMinute) return err(45009, 'api freq out of limit');
+    state.delivered.push({ key, msgtype: b.msgtype, content, mentioned, at: now });
+    return ok({ errcode: 0, errmsg: 'ok' });
+  });
+  return state;
+}
