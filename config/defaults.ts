@@ -20,6 +20,9 @@ export const defaults = {
   AUTH_DEV_LOGIN: '',
   DEMO_DATA: '',
   INTAKE_MAX_SKEW_SECONDS: '300',
+  // Loan application documents: stored on disk under this directory (relative to the working directory).
+  APPLICATION_FILES_DIR: 'data/files',
+  APPLICATION_MAX_FILE_MB: '10',
   // WeCom (企业微信) self-built app; leave WECOM_CORP_ID empty to run without WeCom.
   WECOM_CORP_ID: '',
   WECOM_AGENT_ID: '',

@@ -19,6 +19,8 @@ export interface Config {
   auth: { devLogin: boolean };
   demoData: boolean;
   intake: { maxSkewSeconds: number };
+  /** Loan application documents: where they are stored and how large one may be. */
+  applications: { filesDir: string; maxFileBytes: number };
   messengers: { wecom: boolean; dingtalk: boolean };
   /** WeCom self-built app, or null when WECOM_CORP_ID is empty. */
   wecom: WecomConfig | null;
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = path.
     // Demo data: explicit setting wins; otherwise seeded into an empty embedded database outside production.
     demoData: c.DEMO_DATA ?? (!isProd && dialect === 'sqlite'),
     intake: { maxSkewSeconds: c.INTAKE_MAX_SKEW_SECONDS },
+    applications: { filesDir: path.resolve(c.APPLICATION_FILES_DIR), maxFileBytes: c.APPLICATION_MAX_FILE_MB * 1024 * 1024 },
     messengers,
     wecom: messengers.wecom
       ? {

@@ -43,6 +43,8 @@ export const configSchema = z
     AUTH_DEV_LOGIN: bool,
     DEMO_DATA: bool,
     INTAKE_MAX_SKEW_SECONDS: int(10, 3600),
+    APPLICATION_FILES_DIR: z.string().min(1),
+    APPLICATION_MAX_FILE_MB: int(1, 100),
     WECOM_CORP_ID: z.string(),
     WECOM_AGENT_ID: z.string().regex(/^\d*$/, 'must be the numeric AgentId of the self-built app'),
     WECOM_SECRET: z.string(),

@@ -39,6 +39,7 @@ import { orgRoutes } from './modules/org/org.routes';
 import { channelRoutes } from './modules/channels/channel.routes';
 import { intakeRoutes } from './modules/intake/intake.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
+import { createApplicationModule } from './modules/applications/application.module';
 import { createBotService } from './modules/bot/bot.service';
 import { createBotAdminService } from './modules/bot/bot-admin.service';
 import { createTeamRobotService } from './modules/bot/team-robot.service';
@@ -75,6 +76,7 @@ export function createApp(deps: Deps) {
   const ownership = createOwnershipService(deps, customers);
   const followUps = createFollowUpService(deps, customers);
   const intake = createIntakeService(deps, customers);
+  const applications = createApplicationModule(deps, customers);
   const botDispatcher = createDispatcher(deps); // the robot test button sends at once through it
   const callbackReceiver = createCallbackReceiver(deps);
   registerChatCommands(deps, customers);
@@ -89,6 +91,7 @@ export function createApp(deps: Deps) {
     ...channelRoutes(deps.channels),
     ...intakeRoutes(intake),
     ...auditRoutes(deps.audit),
+    ...applications.routes,
     ...botRoutes(createBotAdminService(deps), createTeamRobotService(deps), async (ids) => void (await botDispatcher.runOnce({ ids }))),
     ...wecomCallbackRoutes(callbackReceiver),
     ...dingtalkCallbackRoutes(callbackReceiver),

@@ -30,6 +30,17 @@ export const ERROR_CODES = {
   BOT_MESSAGE_NOT_RETRYABLE: '该消息当前状态不能重试',
   TEAM_ROBOT_EXISTS: '该团队已配置这个平台的群机器人,请直接修改',
   CALLBACK_REJECTED: '回调校验失败',
+  APPLICATION_NOT_EDITABLE: '进件当前状态不能修改',
+  APPLICATION_STATE_CONFLICT: '进件状态已变化,请刷新后重试',
+  CUSTOMER_NOT_READY_FOR_APPLICATION: '客户需处于「已尽调」阶段才能提交进件',
+  NO_ACTIVE_FLOW: '没有可用的审批流程,请联系管理员配置',
+  NOT_APPROVER: '你不是当前节点的审批人',
+  APPROVAL_TASK_CLOSED: '该审批已由他人处理或已结束',
+  APPROVAL_ALREADY_DECIDED: '你已处理过该审批',
+  INVALID_DELEGATE: '不能转交给该员工',
+  DOCUMENT_TYPE_NOT_ALLOWED: '只能上传 JPG、PNG、WebP、HEIC 图片或 PDF 文件',
+  DOCUMENT_TOO_LARGE: '文件过大',
+  DOCUMENT_LIMIT_REACHED: '该进件的资料数量已达上限',
   INTERNAL_ERROR: '服务器开小差了,请稍后重试',
 } as const;
 

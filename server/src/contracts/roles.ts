@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'pool.claim': ['officer', 'team_lead', 'branch_manager'],
   'staff.transfer': ['admin'],
   'audit.view': ['admin'],
+  'application.create': ['officer', 'team_lead', 'branch_manager', 'admin'],
+  'flow.manage': ['admin'],
   'bot.admin': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

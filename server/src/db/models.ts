@@ -3,6 +3,9 @@ import { defineOrgModels } from '../modules/org/org.model';
 import { defineChannelModel } from '../modules/channels/channel.model';
 import { defineCustomerModels } from '../modules/customers/customer.model';
 import { defineFollowUpModel } from '../modules/followups/follow-up.model';
+import { defineApplicationModels } from '../modules/applications/application.model';
+import { defineFlowModels } from '../modules/approvals/flow.model';
+import { defineTaskModels } from '../modules/approvals/task.model';
 import { defineAuditLogModel } from '../modules/audit/audit-log.model';
 import { defineDomainEventModel } from '../modules/events/domain-event.model';
 import { defineIdempotencyKeyModel } from '../modules/intake/idempotency-key.model';
@@ -16,6 +19,9 @@ export function defineModels(s: Sequelize) {
     Channel: defineChannelModel(s),
     ...defineCustomerModels(s),
     FollowUp: defineFollowUpModel(s),
+    ...defineApplicationModels(s),
+    ...defineFlowModels(s),
+    ...defineTaskModels(s),
     AuditLog: defineAuditLogModel(s),
     DomainEvent: defineDomainEventModel(s),
     IdempotencyKey: defineIdempotencyKeyModel(s),

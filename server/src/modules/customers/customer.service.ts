@@ -260,9 +260,15 @@ export function createCustomerService(deps: Deps) {
       return view(rc.actor, row);
     },
 
-    async changeStage(rc: RequestContext, id: number, input: { to: Stage; reason?: string }) {
-      const row = await db.transaction(async (t) => {
-        const c = await findInScope(rc.actor, id, 'write', t);
+    /**
+     * Moves a customer along the stage table. `within` runs the move inside a caller's transaction;
+     * `system` is for moves a workflow makes (an application submitted or sent back), whose caller has
+     * already checked the actor's right to act, so the customer need not be in the actor's book.
+     */
+    async changeStage(rc: RequestContext, id: number, input: { to: Stage; reason?: string }, within?: { transaction: Transaction; system?: boolean }) {
+      const move = async (t: Transaction) => {
+        const c = within?.system ? await Customer.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE }) : await findInScope(rc.actor, id, 'write', t);
+        if (!c) throw notFound('客户不存在或无权查看');
         const from = c.stage;
         if (!canTransition(from, input.to)) {
           throw new AppError(409, 'INVALID_STAGE_TRANSITION', `不能从「${STAGES[from]}」变更为「${STAGES[input.to]}」`, { from, to: input.to });
@@ -273,7 +279,8 @@ export function createCustomerService(deps: Deps) {
         await audit.record(rc, { action: 'stage_change', entityType: 'customer', entityId: id, before: { stage: from }, after: { stage: input.to, reason: input.reason ?? null } }, t);
         await events.emit({ type: EVENT_TYPES.StageChanged, aggregateType: 'customer', aggregateId: id, actorId: rc.actor.id, payload: { customerId: id, from, to: input.to, ownerId: c.ownerId } }, t);
         return c;
-      });
+      };
+      const row = within ? await move(within.transaction) : await db.transaction(move);
       return view(rc.actor, row);
     },
 

@@ -10,6 +10,10 @@ export const EVENT_TYPES = {
   OwnerChanged: 'customer.owner_changed',
   FollowUpRecorded: 'followup.recorded',
   StaffBookTransferred: 'staff.book_transferred',
+  ApplicationSubmitted: 'application.submitted',
+  ApprovalTaskCreated: 'approval.task_created',
+  ApplicationDecided: 'application.decided',
+  ApplicationWithdrawn: 'application.withdrawn',
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
