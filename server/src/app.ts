@@ -45,6 +45,8 @@ import { createBotAdminService } from './modules/bot/bot-admin.service';
 import { createTeamRobotService } from './modules/bot/team-robot.service';
 import { botRoutes } from './modules/bot/bot.routes';
 import { createDispatcher } from '../../bot/src/outbox/dispatcher';
+import { orgSyncRoutes } from './modules/orgsync/orgsync.routes';
+import { createOrgSyncService } from './modules/orgsync/orgsync.service';
 
 const API_PREFIX = '/api/v1';
 export const H5_DIST = path.resolve(import.meta.dirname, '../../h5/dist');
@@ -54,6 +56,7 @@ export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messeng
   const log = opts.log ?? createLogger(config.logLevel);
   const crypto = createFieldCrypto(config.crypto.encryptionKey, config.crypto.hashKey);
   const messengers = createMessengers(config, db.models, opts.messengers);
+  const bot = createBotService(config, db.models, opts.bot);
   return {
     config,
     db,
@@ -63,9 +66,9 @@ export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messeng
     channels: createChannelService(db.models, crypto),
     audit: createAuditService(db.models),
     events: createEventService(db.models),
-    bot: createBotService(config, db.models, opts.bot),
+    bot,
     messengers,
-    callbacks: createCallbackService({ config, db, log, messengers }, opts.callbacks),
+    callbacks: createCallbackService({ config, db, log, messengers, bot }, opts.callbacks),
   };
 }
 
@@ -93,6 +96,7 @@ export function createApp(deps: Deps) {
     ...auditRoutes(deps.audit),
     ...applications.routes,
     ...botRoutes(createBotAdminService(deps), createTeamRobotService(deps), async (ids) => void (await botDispatcher.runOnce({ ids }))),
+    ...orgSyncRoutes(createOrgSyncService(deps)),
     ...wecomCallbackRoutes(callbackReceiver),
     ...dingtalkCallbackRoutes(callbackReceiver),
   ];

@@ -1,4 +1,5 @@
 // Every scheduled job of the bot. Add a job by adding its file and listing it here.
 import type { BotJob } from './job';
+import { orgSyncJob } from './org-sync.job';
 
-export const BOT_JOBS: BotJob[] = [];
+export const BOT_JOBS: BotJob[] = [orgSyncJob];

@@ -22,5 +22,6 @@ export const OWNER_CHANGE_KINDS = {
   claim: '公海领取',
   transfer: '离职继承',
   intake: '渠道进件',
+  org_move: '随负责人调岗', // org sync moved the owner to another team; the customer follows
 } as const;
 export type OwnerChangeKind = keyof typeof OWNER_CHANGE_KINDS;

@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'application.create': ['officer', 'team_lead', 'branch_manager', 'admin'],
   'flow.manage': ['admin'],
   'bot.admin': ['admin'],
+  'org.sync': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -32,6 +32,8 @@ export interface User {
   mobileHash: string | null;
   syncedAt: Date | null;
   disabledAt: Date | null;
+  /** Who disabled the account: 'org_sync' (left the messenger) or 'admin'; null = unknown/older. */
+  disabledBy: 'org_sync' | 'admin' | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -50,7 +52,7 @@ export function defineOrgModels(s: Sequelize) {
     createdAt: DataTypes.DATE(3),
     updatedAt: DataTypes.DATE(3),
   });
-  const User = defineTable<User, 'id' | 'supervisorId' | 'status' | 'title' | 'wecomUserid' | 'dingtalkUserid' | 'mobileHash' | 'syncedAt' | 'disabledAt' | 'createdAt' | 'updatedAt'>(s, 'User', 'users', {
+  const User = defineTable<User, 'id' | 'supervisorId' | 'status' | 'title' | 'wecomUserid' | 'dingtalkUserid' | 'mobileHash' | 'syncedAt' | 'disabledAt' | 'disabledBy' | 'createdAt' | 'updatedAt'>(s, 'User', 'users', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     name: DataTypes.STRING(50),
     role: DataTypes.STRING(20),
@@ -63,6 +65,7 @@ export function defineOrgModels(s: Sequelize) {
     mobileHash: DataTypes.STRING(64),
     syncedAt: DataTypes.DATE(3),
     disabledAt: DataTypes.DATE(3),
+    disabledBy: DataTypes.STRING(16),
     createdAt: DataTypes.DATE(3),
     updatedAt: DataTypes.DATE(3),
   });
