@@ -70,7 +70,8 @@ export function testDispatcher(t: MessengerTestApp, opts: DispatcherOptions = {}
   return createDispatcher(t.deps, { now: t.clock.now, random: seeded(7), ...opts });
 }
 
-function toMs(v: unknown): number {
+/** A DATETIME as read raw: a Date on MySQL, a string on SQLite. */
+export function toMs(v: unknown): number {
   if (v instanceof Date) return v.getTime();
   return Date.parse(String(v).replace(' ', 'T').replace(/ ([+-]\d\d:\d\d)$/, '$1'));
 }

@@ -35,7 +35,7 @@ export const nextShanghaiDay = (ms: number) => shanghaiDayStart(ms) + 86_400_000
 export interface Allowance {
   /** How many more messages may go to this recipient now (may be ≤ 0). */
   allowed: number;
-  /** When at least one more may go, if none may now. */
+  /** When more may go once `allowed` is used up (null: no limit applies). */
   retryAt: number | null;
 }
 
@@ -114,13 +114,15 @@ export function createRateLimiter(models: Pick<Models, 'BotMessage'>, opts: { no
           const d = db.get(r);
           const used = Math.max(d?.n ?? 0, mine.length) + (flying.get(r) ?? 0);
           const allowed = rule.max - used;
+          // When this rule lets more through once its allowance is used up: the next Shanghai
+          // day, or when the oldest message still in the window leaves it.
+          const oldest = Math.min(d?.oldest ?? Number.POSITIVE_INFINITY, mine[0] ?? Number.POSITIVE_INFINITY);
+          const freesAt = rule.window === 'day' ? nextShanghaiDay(now) : (Number.isFinite(oldest) ? oldest : now) + rule.window;
           const a = out.get(r)!;
+          // The tightest rule decides (ties: the later time).
+          if (allowed < a.allowed) a.retryAt = freesAt;
+          else if (allowed === a.allowed) a.retryAt = Math.max(a.retryAt ?? 0, freesAt);
           a.allowed = Math.min(a.allowed, allowed);
-          if (allowed <= 0) {
-            const oldest = Math.min(d?.oldest ?? Number.POSITIVE_INFINITY, mine[0] ?? Number.POSITIVE_INFINITY);
-            const at = rule.window === 'day' ? nextShanghaiDay(now) : Number.isFinite(oldest) ? oldest + rule.window : now + rule.window;
-            a.retryAt = Math.max(a.retryAt ?? 0, at);
-          }
         }
       }
       return out;

@@ -41,6 +41,10 @@ export interface WecomMessagesFake {
   updates: { responseCode: string; body: any; at: number }[];
   /** Process the next n sends fully, then answer HTTP 502 (the answer is lost on the way back). */
   loseAnswerNext(n: number): void;
+  /** Real-time delay before each answer (after the delivery happened), e.g. to kill a sender mid-call. */
+  answerDelayMs: number;
+  /** Called for each delivery as it happens. */
+  onDelivered: ((d: WecomDelivery) => void) | null;
   deliveredTo(userid: string): WecomDelivery[];
   /** Most deliveries any member got within any 60 s window (on the test clock). */
   maxPerMemberPerMinute(): number;
@@ -122,6 +126,8 @@ export function installMessages(fake: FakeWecom, opts: { perMinute?: number; per
     loseAnswerNext(n) {
       loseAnswers += n;
     },
+    answerDelayMs: 0,
+    onDelivered: null,
     deliveredTo: (userid) => state.delivered.filter((d) => d.recipient === userid),
     maxPerMemberPerMinute() {
       let max = 0;
@@ -174,7 +180,10 @@ export function installMessages(fake: FakeWecom, opts: { perMinute?: number; per
       lastContent.set(`${u}|${hash}`, now);
       // W7: over the per-member caps the message is dropped without any error to the sender.
       if (received(u, now - 60_000) >= perMinute || received(u, now - 3_600_000) >= perHour) state.dropped.push(d);
-      else state.delivered.push(d);
+      else {
+        state.delivered.push(d);
+        state.onDelivered?.(d);
+      }
       receivedAt.set(u, [...(receivedAt.get(u) ?? []).filter((at) => at > now - 3_600_000), now]);
     }
 
@@ -189,7 +198,7 @@ export function installMessages(fake: FakeWecom, opts: { perMinute?: number; per
       loseAnswers--;
       return { status: 502, text: '<html>502 Bad Gateway</html>' };
     }
-    return ok(answer);
+    return { ...ok(answer), delayMs: state.answerDelayMs };
   });
 
   fake.onApi('POST', '/cgi-bin/message/update_template_card', (req) => {
