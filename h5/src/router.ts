@@ -15,8 +15,13 @@ declare module 'vue-router' {
   }
 }
 
+// WeCom's OAuth URL ends with #wechat_redirect and browsers carry a fragment across redirects,
+// so the page we land on after signing in would keep it: drop it before the router reads the URL.
+if (location.hash === '#wechat_redirect') history.replaceState(history.state, '', location.pathname + location.search);
+
 const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('@/pages/LoginPage.vue'), meta: { title: '登录', public: true } },
+  { path: '/no-access', component: () => import('@/pages/NoAccessPage.vue'), meta: { title: '无法登录', public: true } },
   { path: '/', component: () => import('@/pages/WorkbenchPage.vue'), meta: { title: '工作台', tab: true } },
   { path: '/customers', component: () => import('@/pages/CustomerListPage.vue'), meta: { title: '客户', tab: true } },
   { path: '/customers/new', component: () => import('@/pages/CustomerNewPage.vue'), meta: { title: '新客户' } },
@@ -38,7 +43,14 @@ export const router = createRouter({
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   const session = useSessionStore();
-  const me = await session.ensure();
+  let me = await session.ensure();
+  if (!me) {
+    // Inside WeCom / DingTalk: sign in silently instead of showing a sign-in page.
+    const silent = await session.messengerSignIn(to.fullPath);
+    if (silent === 'leaving') return false;
+    if (typeof silent === 'object') return { path: '/no-access', query: { reason: silent.refused, ...(to.fullPath !== '/' ? { redirect: to.fullPath } : {}) } };
+    me = session.me;
+  }
   if (!me) return { path: '/login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
   if (to.meta.admin && me.role !== 'admin') return { path: '/me' };
   return true;

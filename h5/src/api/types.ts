@@ -32,8 +32,10 @@ export interface StaffWithBook extends StaffUser {
 
 export interface AuthConfig {
   devLogin: boolean;
-  wecom: boolean;
-  dingtalk: boolean;
+  /** The WeCom self-built app when configured (public ids only). */
+  wecom: { corpId: string; agentId: number } | false;
+  /** The DingTalk app when configured. */
+  dingtalk: { corpId: string; clientId: string } | false;
 }
 
 export interface Customer {
