@@ -9,6 +9,7 @@ import { withJobLease } from '../../server/src/db/job-lease';
 import { BOT_JOBS } from './jobs';
 import type { BotJob } from './jobs/job';
 import { createDispatcher, type DispatcherOptions } from './outbox/dispatcher';
+import { startDingtalkStream } from './stream/dingtalk-stream';
 
 export interface BotHandle {
   stop(): Promise<void>;
@@ -68,13 +69,16 @@ export function startBot(deps: Deps, opts: { dispatcher?: DispatcherOptions; job
     );
     tasks.push(task);
   }
-  log.info({ dispatchIntervalMs: config.bot.dispatchIntervalMs, jobs: tasks.map((t) => t.name) }, 'bot started');
+  // DingTalk Stream (DINGTALK_STREAM=true): card taps and robot messages over one WebSocket.
+  const stream = startDingtalkStream(deps);
+  log.info({ dispatchIntervalMs: config.bot.dispatchIntervalMs, jobs: tasks.map((t) => t.name), dingtalkStream: stream !== null }, 'bot started');
 
   return {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       for (const t of tasks) await t.stop();
+      stream?.stop();
       await running;
     },
   };

@@ -7,6 +7,8 @@ import { createMessengerTestApp, type MessengerTestApp } from '../helpers/messen
 import { installWecomCards, type WecomCards } from '../fakes/wecom/cards';
 import { WecomCallbackDriver } from '../fakes/wecom/callback-driver';
 import type { CardActionEvent, CardActionResult } from '../../server/src/modules/callbacks/handler-registry';
+import { BOT_JOBS } from '../../bot/src/jobs';
+import { callbackSweepJob } from '../../bot/src/jobs/callback-sweep.job';
 
 let t: MessengerTestApp;
 let cards: WecomCards;
@@ -158,8 +160,10 @@ describe('events (POST)', () => {
     expect(taps).toHaveLength(0);
     const row = await events().findOne({ order: [['id', 'DESC']] });
     expect(row?.status).toBe('received');
-    t.deps.callbacks.start(); // restarted (or another instance)
-    expect(await t.deps.callbacks.sweep()).toBe(1);
+    t.deps.callbacks.start(); // restarted (or another instance): the bot's sweeper job runs every minute
+    expect(BOT_JOBS).toContain(callbackSweepJob);
+    expect(callbackSweepJob.schedule(t.config)).toBe('* * * * *');
+    expect(await callbackSweepJob.run(t.deps)).toBe('handled 1 callback event(s)');
     expect(await t.deps.callbacks.sweep()).toBe(0);
     expect(taps).toHaveLength(1);
     await row!.reload();
@@ -208,7 +212,7 @@ describe('events (POST)', () => {
     await t.deps.callbacks.idle();
     const row = (await events().findOne({ order: [['id', 'DESC']] }))!;
     expect(row.status).toBe('failed');
-    expect(row.error).toContain('40058');
+    expect(row.error).toContain('40035');
     expect(await t.deps.callbacks.sweep()).toBe(0);
   });
 

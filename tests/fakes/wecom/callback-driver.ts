@@ -163,11 +163,11 @@ export class WecomCallbackDriver {
   }
 
   /** A text message a member sends to the app. */
-  textMessage(e: { from: string; content: string }): Fields {
+  textMessage(e: { from: string; content: string; createTime?: number }): Fields {
     return {
       ToUserName: this.keys.corpId,
       FromUserName: e.from,
-      CreateTime: this.nowSec(),
+      CreateTime: e.createTime ?? this.nowSec(),
       MsgType: 'text',
       Content: e.content,
       MsgId: `${Date.now()}${String(++msgSeq).padStart(6, '0')}`,

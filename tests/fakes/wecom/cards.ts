@@ -4,11 +4,13 @@
 // once and within 72 hours, and exactly one of `button` / `template_card`.
 // Response codes live in one registry per fake (`responseCodesOf`), so the message-sending fake
 // and the callback driver can register the codes they hand out.
-// The errcode for a bad response_code is not documented in our sources; the fake answers 40058
-// (WeCom's generic "invalid parameter") with a specific errmsg [unconfirmed].
+// The errcode for a bad response_code is not documented in our sources; like messages.ts, the fake
+// answers 40035 "invalid args" with a specific errmsg [unconfirmed]. Install this after
+// messages.ts: both serve this path, and this one also knows the codes of button-tap callbacks.
 import crypto from 'node:crypto';
 import type { FakeRequest, FakeResponse } from '../fake-http';
 import { ok, type FakeWecom } from './fake-wecom';
+import type { WecomMessagesFake } from './messages';
 
 export const RESPONSE_CODE_TTL_MS = 72 * 3600_000;
 
@@ -53,19 +55,30 @@ export function issueResponseCode(fake: FakeWecom, info: { userids: string[]; ta
   return code;
 }
 
-const invalid = (errmsg: string): FakeResponse => ok({ errcode: 40058, errmsg });
+const invalid = (errmsg: string): FakeResponse => ok({ errcode: 40035, errmsg: `invalid args: ${errmsg}` });
 const isStringArray = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === 'string' && x !== '');
 
-export function installWecomCards(fake: FakeWecom): WecomCards {
+/** `messages`: the message-sending fake, whose interactive cards' codes are accepted too. */
+export function installWecomCards(fake: FakeWecom, opts: { messages?: WecomMessagesFake } = {}): WecomCards {
   const responseCodes = responseCodesOf(fake);
   const updates: CardUpdate[] = [];
+  const lookup = (code: string): ResponseCodeInfo | undefined => {
+    const own = responseCodes.get(code);
+    if (own) return own;
+    const sent = opts.messages?.cards.get(code);
+    if (!sent) return undefined;
+    // Adopt it: from now on this registry keeps its single use.
+    const info: ResponseCodeInfo = { issuedAt: sent.issuedAt, userids: sent.userids, taskId: sent.taskId, usedAt: sent.used ? sent.issuedAt : null };
+    responseCodes.set(code, info);
+    return info;
+  };
 
   fake.onApi('POST', '/cgi-bin/message/update_template_card', (req: FakeRequest) => {
     const b = req.body;
     if (!b || typeof b !== 'object' || Array.isArray(b)) return ok({ errcode: 47001, errmsg: 'data format error' });
     if (b.agentid !== fake.corp.agentId) return ok({ errcode: 40056, errmsg: 'invalid agentid' });
     if (typeof b.response_code !== 'string' || !b.response_code) return invalid('response_code missing');
-    const info = responseCodes.get(b.response_code);
+    const info = lookup(b.response_code);
     if (!info) return invalid('invalid response_code');
     if (info.usedAt !== null) return invalid('response_code has been used');
     if (fake.clock.ms - info.issuedAt > RESPONSE_CODE_TTL_MS) return invalid('response_code expired');
@@ -77,6 +90,8 @@ export function installWecomCards(fake: FakeWecom): WecomCards {
     if (b.tagids !== undefined && !(Array.isArray(b.tagids) && b.tagids.length <= 100)) return invalid('tagids must be at most 100 ids');
     if (b.atall !== undefined && b.atall !== 0 && b.atall !== 1) return invalid('atall must be 0 or 1');
     info.usedAt = fake.clock.ms;
+    const sent = opts.messages?.cards.get(b.response_code);
+    if (sent) sent.used = true;
     updates.push({
       at: fake.clock.ms,
       responseCode: b.response_code,

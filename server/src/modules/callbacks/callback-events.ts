@@ -139,11 +139,15 @@ export function cardActionOf(p: StoredPayload): CardActionBase {
   return { provider: 'dingtalk', messengerUserId: str(m.userId), key: cardKey(m), taskId: null, outTrackId: str(m.outTrackId) || null, responseCode: null, params, raw: m };
 }
 
+const sentAt = (ms: number) => new Date(Number.isFinite(ms) && ms > 0 ? ms : Date.now());
+
 export function chatMessageOf(p: StoredPayload): Omit<ChatMessageEvent, 'userId'> {
   const m = p.message;
-  if (p.provider === 'wecom') return { provider: 'wecom', messengerUserId: str(m.FromUserName), text: str(m.Content).trim(), raw: m };
+  if (p.provider === 'wecom') {
+    return { provider: 'wecom', messengerUserId: str(m.FromUserName), text: str(m.Content).trim(), sentAt: sentAt(Number(str(m.CreateTime)) * 1000), raw: m };
+  }
   const text = parseJson(m.text);
-  return { provider: 'dingtalk', messengerUserId: str(m.senderStaffId), text: str(text.content).trim(), raw: m };
+  return { provider: 'dingtalk', messengerUserId: str(m.senderStaffId), text: str(text.content).trim(), sentAt: sentAt(Number(m.createAt)), raw: m };
 }
 
 export function messengerEventOf(p: StoredPayload, eventType: string): MessengerEvent {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../../../config';
 import type { Db } from '../../db/connection';
 import type { Messengers } from '../messenger/messengers';
+import type { BotService } from '../bot/bot.service';
 import { dingtalkError, MessengerError, networkError } from '../messenger/messenger-error';
 import type { CallbackSource, CallbackStatus } from '../messenger/messenger.model';
 import { createCallbackRegistry, type CallbackRegistry, type CardActionResult, type ChatReply } from './handler-registry';
@@ -21,6 +22,8 @@ export interface CallbackServiceDeps {
   db: Db;
   log: Logger;
   messengers: Messengers;
+  /** The outbox: WeCom chat replies go out through it (rate limits, retries, delivery log). */
+  bot: Pick<BotService, 'enqueue'>;
 }
 
 export interface CallbackServiceOptions {
@@ -50,21 +53,8 @@ export interface HandledNow {
   card: CardActionResult | null;
 }
 
-const WECOM_TEXT_MAX_BYTES = 2048;
-
-/** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
-function clipBytes(s: string, max: number): string {
-  if (Buffer.byteLength(s) <= max) return s;
-  let out = '';
-  for (const ch of s) {
-    if (Buffer.byteLength(out + ch) > max - 3) break;
-    out += ch;
-  }
-  return `${out}…`;
-}
-
 export function createCallbackService(deps: CallbackServiceDeps, opts: CallbackServiceOptions = {}) {
-  const { db, log, messengers, config } = deps;
+  const { db, log, messengers, config, bot } = deps;
   const { CallbackEvent, User } = db.models;
   const now = opts.now ?? Date.now;
   const leaseMs = opts.leaseMs ?? 60_000;
@@ -133,30 +123,34 @@ export function createCallbackService(deps: CallbackServiceDeps, opts: CallbackS
     await dingtalk.api('PUT', '/v1.0/card/instances', { outTrackId: ev.outTrackId, cardData: { cardParamMap }, cardUpdateOptions: { updateCardDataByKey: true } });
   }
 
-  async function sendReply(p: StoredPayload, messengerUserId: string, reply: ChatReply) {
+  async function sendReply(row: EventRow, p: StoredPayload, to: { messengerUserId: string; userId: number | null }, reply: ChatReply) {
     if (p.provider === 'wecom') {
-      const wecom = messengers.wecom;
-      if (!wecom) throw new MessengerError('wecom', 'NOT_CONFIGURED', 'permanent', 'WeCom is not configured');
-      await wecom.post('/cgi-bin/message/send', {
-        touser: messengerUserId,
-        msgtype: 'text',
-        agentid: wecom.config.agentId,
-        text: { content: clipBytes(reply.text, WECOM_TEXT_MAX_BYTES) },
+      // An app message to the sender through the outbox; the key makes a retried reply one message.
+      await bot.enqueue(null, {
+        idemKey: `callback-reply:${row.id}`,
+        channel: 'wecom_app',
+        kind: 'chat_reply',
+        recipient: to.messengerUserId,
+        recipientUserId: to.userId,
+        payload: { title: reply.title, text: reply.text },
+        ref: { type: 'callback_event', id: row.id },
       });
       return;
     }
     // DingTalk robot: reply into the conversation through its session webhook (reference D5).
     const m = p.message;
     const webhook = typeof m.sessionWebhook === 'string' ? m.sessionWebhook : '';
-    const expires = Number(m.sessionWebhookExpiredTime ?? 0);
+    // Its expiry (sessionWebhookExpiredTime) is DingTalk's to enforce: a late reply fails there.
     if (!webhook) throw new MessengerError('dingtalk', 'NO_SESSION_WEBHOOK', 'permanent', 'robot message without sessionWebhook');
-    if (expires && expires < now()) throw new MessengerError('dingtalk', 'SESSION_EXPIRED', 'permanent', 'robot session webhook expired');
     const dingtalk = messengers.dingtalk;
     if (!dingtalk) throw new MessengerError('dingtalk', 'NOT_CONFIGURED', 'permanent', 'DingTalk is not configured');
+    // The access token goes in a header: only ever to DingTalk's own API host.
+    if (!webhook.startsWith(`${dingtalk.config.oapiBase}/`)) throw new MessengerError('dingtalk', 'FOREIGN_SESSION_WEBHOOK', 'permanent', 'sessionWebhook is not on the DingTalk API host');
     const token = await dingtalk.accessToken();
     let res;
     try {
-      res = await http.post(webhook, { msgtype: 'markdown', markdown: { title: reply.title, text: reply.markdown ?? reply.text } }, { headers: { 'x-acs-dingtalk-access-token': token, 'content-type': 'application/json' } });
+      const text = `#### ${reply.title}\n${reply.markdown ?? reply.text.split('\n').join('  \n')}`;
+      res = await http.post(webhook, { msgtype: 'markdown', markdown: { title: reply.title, text } }, { headers: { 'x-acs-dingtalk-access-token': token, 'content-type': 'application/json' } });
     } catch (err) {
       throw networkError('dingtalk', 'sessionWebhook', err);
     }
@@ -196,7 +190,7 @@ export function createCallbackService(deps: CallbackServiceDeps, opts: CallbackS
         return { claimed: false };
       });
       if (!d.claimed || !d.reply) return { status: 'ignored', decision: d };
-      if (!d.applied) await sendReply(p, ev.messengerUserId, d.reply);
+      if (!d.applied) await sendReply(row, p, { messengerUserId: ev.messengerUserId, userId }, d.reply);
       return { status: 'handled', decision: { ...d, applied: true } };
     }
     const handlers = registry.handlers('event');

@@ -12,6 +12,16 @@ import type { CustomerService } from '../customers/customer.service';
 import type { ChatMessageEvent, ChatReply } from './handler-registry';
 
 const MAX_LINES = 8;
+const clock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/**
+ * Stamps the reply's title with the time of the question: WeCom app messages go out with the
+ * duplicate check on (bot outbox), which would swallow the same answer to the same question asked
+ * again within the hour; the stamp keeps every answer distinct and says which question it answers.
+ */
+function stamped(r: ChatReply, at: Date): ChatReply {
+  return { ...r, title: `${r.title} · ${clock.format(at)}` };
+}
 
 const escHtml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 const escMarkdown = (s: string) => s.replace(/[[\]()*_`#]/g, (c) => `\\${c}`);
@@ -45,9 +55,8 @@ export function createChatCommands(deps: Deps, customers: CustomerService) {
   function reply(title: string, intro: string[], lines: Line[], outro: string[] = []): ChatReply {
     const shown = lines.slice(0, MAX_LINES);
     const more = lines.length > shown.length ? [`…另有 ${lines.length - shown.length} 位,请在应用中查看`] : [];
-    const text = [title, ...intro, ...shown.map((l, i) => `${i + 1}. <a href="${link(l.id)}">${escHtml(l.name)}</a> ${l.phone} ${l.detail}`), ...more, ...outro].join('\n');
+    const text = [...intro, ...shown.map((l, i) => `${i + 1}. <a href="${link(l.id)}">${escHtml(l.name)}</a> ${l.phone} ${l.detail}`), ...more, ...outro].join('\n');
     const markdown = [
-      `#### ${title}`,
       ...intro.map((s) => `${s}  `),
       ...shown.map((l, i) => `${i + 1}. [${escMarkdown(l.name)}](${link(l.id)}) ${l.phone} ${l.detail}`),
       ...more,
@@ -72,13 +81,13 @@ export function createChatCommands(deps: Deps, customers: CustomerService) {
     if (!phone && !last4) return { title: '查客户', text: '请发送「查 手机号」或「查 手机尾号4位」,例如:查 5678' };
     const page = await customers.list(rc, ListCustomers.parse({ q: phone ?? last4, limit: 20 }));
     const what = phone ? `手机号 ${maskPhone(phone)}` : `尾号 ${last4}`;
-    if (page.items.length === 0) return { title: '查客户', text: `没有找到${what}的客户(只查您有权查看的客户)。` };
+    if (page.items.length === 0) return { title: '查客户', text: `没有找到${what} 的客户(只查您有权查看的客户)。` };
     const lines = page.items.map((c) => ({ id: c.id, name: c.name, phone: maskPhone(c.phone), detail: `${c.stageName}${c.ownerName ? ` · ${c.ownerName}` : ''}` }));
     return reply('查客户', [`${what}:找到 ${page.nextCursor ? `${lines.length}+` : lines.length} 位客户`], lines);
   }
 
-  /** The 'chat_message' handler: answers every message sent to the app. */
-  return async function handle(ev: ChatMessageEvent): Promise<ChatReply> {
+  /** The answer to one message: every message sent to the app gets one. */
+  async function answer(ev: ChatMessageEvent): Promise<ChatReply> {
     const actor = ev.userId === null ? null : await deps.org.activeActor(ev.userId);
     if (!actor) return { title: '信贷CRM', text: ERROR_CODES.MESSENGER_USER_UNKNOWN };
     const rc: RequestContext = { actor, ip: null };
@@ -86,7 +95,10 @@ export function createChatCommands(deps: Deps, customers: CustomerService) {
     if (cmd.name === 'todo') return todo(rc);
     if (cmd.name === 'find') return find(rc, cmd.query);
     return { title: '帮助', text: [...(cmd.unknown ? ['没看懂这条消息。'] : []), ...HELP].join('\n') };
-  };
+  }
+
+  // The 'chat_message' handler.
+  return async (ev: ChatMessageEvent): Promise<ChatReply> => stamped(await answer(ev), ev.sentAt);
 }
 
 /** Registers the chat commands (once per process: the same name replaces an earlier registration). */

@@ -38,10 +38,12 @@ export interface ChatMessageEvent {
   userId: number | null;
   messengerUserId: string;
   text: string;
+  /** When the sender sent it (WeCom CreateTime, DingTalk createAt). */
+  sentAt: Date;
   raw: Record<string, unknown>;
 }
 
-/** A reply to the sender: plain text always, markdown where the channel renders it. */
+/** A reply to the sender: a title line and a body (WeCom text, `<a href>` links allowed), or markdown where the channel renders it. */
 export interface ChatReply {
   title: string;
   text: string;
