@@ -175,4 +175,13 @@ describe('console channel', () => {
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([expect.objectContaining({ channel: 'console', status: 'sent', recipientName: '张伟', payload: expect.objectContaining({ title: '今日待办' }) })]);
   });
+
+  it('no group robot can be added for a messenger that is not configured', async () => {
+    const admin = await plain.loginAs('王敏');
+    const team = (await plain.deps.db.models.Department.findOne({ where: { name: '杭州一部' } }))!;
+    const res = await admin.post('/api/v1/admin/team-robots', { departmentId: team.id, provider: 'wecom', name: '群', token: '693a91f6-7a0c-4bc4-97a0-0ec2f1fa5aaa' });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'MESSENGER_NOT_CONFIGURED', message: '未接入企业微信,不能添加企业微信群机器人' });
+    expect(await count(plain, 'team_robots')).toBe(0);
+  });
 });
