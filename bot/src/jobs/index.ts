@@ -1,6 +1,7 @@
 // Every scheduled job of the bot. Add a job by adding its file and listing it here.
 import type { BotJob } from './job';
+import { approvalSlaJob } from './approval-sla.job';
 import { callbackSweepJob } from './callback-sweep.job';
 import { orgSyncJob } from './org-sync.job';
 
-export const BOT_JOBS: BotJob[] = [orgSyncJob, callbackSweepJob];
+export const BOT_JOBS: BotJob[] = [orgSyncJob, callbackSweepJob, approvalSlaJob];

@@ -104,7 +104,7 @@ export function withdrawnNotice(a: NoticeApp, userIds: number[], round: number):
   };
 }
 
-export function slaNotice(a: NoticeApp, s: { taskId: number; stage: 'remind' | 'escalate'; userIds: number[]; assigneeName: string; nodeName: string; waitingHours: number }): ApprovalNotice {
+export function slaNotice(a: NoticeApp, s: { taskId: number; stage: 'remind' | 'escalate'; userIds: number[]; assigneeName: string; nodeName: string; slaHours: number }): ApprovalNotice {
   const remind = s.stage === 'remind';
   return {
     kind: remind ? 'approval_sla_remind' : 'approval_sla_escalate',
@@ -114,8 +114,8 @@ export function slaNotice(a: NoticeApp, s: { taskId: number; stage: 'remind' | '
     payload: {
       title: `${remind ? '审批超时提醒' : '审批超时上报'} · ${title(a)}`,
       text: remind
-        ? `你有一条进件已等待 ${s.waitingHours} 小时(${s.nodeName}),请尽快处理。`
-        : `${s.assigneeName} 的审批(${s.nodeName})已等待 ${s.waitingHours} 小时仍未处理,请关注。`,
+        ? `你有一条进件(${s.nodeName})等待审批已超过 ${s.slaHours} 个工作小时,请尽快处理。`
+        : `${s.assigneeName} 的审批(${s.nodeName})已超过 ${s.slaHours * 2} 个工作小时仍未处理,请督促或转交他人。`,
       url: url(a),
       fields: facts(a),
       ...(remind
