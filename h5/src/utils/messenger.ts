@@ -2,18 +2,16 @@
 // sign-in each of them allows. WeCom: a full-page redirect through its OAuth2 page; DingTalk:
 // requestAuthCode in the page, then POST the code. The messenger SDKs load lazily, so the plain
 // browser bundle carries none of them.
-import type { AuthConfig } from '@/api/types';
-
 export type MessengerEnv = 'wecom' | 'dingtalk' | 'browser';
 
 /** WeCom's user agent carries "wxwork" (and also "MicroMessenger"); DingTalk's carries "DingTalk". */
-export function detectMessenger(ua: string = navigator.userAgent): MessengerEnv {
+export function detectMessenger(ua: string): MessengerEnv {
   if (/wxwork/i.test(ua)) return 'wecom';
   if (/DingTalk/i.test(ua)) return 'dingtalk';
   return 'browser';
 }
 
-export const messengerEnv: MessengerEnv = detectMessenger();
+export const messengerEnv: MessengerEnv = typeof navigator === 'undefined' ? 'browser' : detectMessenger(navigator.userAgent);
 
 export const messengerName = (env: MessengerEnv = messengerEnv) => (env === 'wecom' ? '企业微信' : env === 'dingtalk' ? '钉钉' : '浏览器');
 
@@ -47,7 +45,7 @@ export function goWecomSignIn(redirect: string, qr = false) {
 }
 
 /** DingTalk 免登 code for this page (needs no dd.config). */
-export async function dingtalkAuthCode(app: Exclude<AuthConfig['dingtalk'], false>): Promise<string> {
+export async function dingtalkAuthCode(app: { corpId: string; clientId: string }): Promise<string> {
   const [{ default: requestAuthCode }] = await Promise.all([
     import('dingtalk-jsapi/api/runtime/permission/requestAuthCode'),
     import('dingtalk-jsapi/entry/union'),
