@@ -20,7 +20,11 @@ export function orderDepartments(depts: SnapshotDepartment[]): { ordered: { dept
   const roots: SnapshotDepartment[] = [];
   for (const d of depts) {
     if (d.parentId === null || d.parentId === d.id || !byId.has(d.parentId)) roots.push(d);
-    else children.set(d.parentId, [...(children.get(d.parentId) ?? []), d]);
+    else {
+      const siblings = children.get(d.parentId);
+      if (siblings) siblings.push(d);
+      else children.set(d.parentId, [d]);
+    }
   }
   const ordered: { dept: SnapshotDepartment; depth: number }[] = [];
   let level = roots.map((dept) => ({ dept, depth: 0 }));
@@ -91,7 +95,10 @@ export function matchUsers(
     const out = new Map<string, T[]>();
     for (const x of items) {
       const k = key(x);
-      if (k !== null) out.set(k, [...(out.get(k) ?? []), x]);
+      if (k === null) continue;
+      const group = out.get(k);
+      if (group) group.push(x);
+      else out.set(k, [x]);
     }
     return out;
   };
