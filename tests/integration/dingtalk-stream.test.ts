@@ -8,6 +8,8 @@ import { createMessengerTestApp, type MessengerTestApp } from '../helpers/messen
 import { installStream, TOPIC_ROBOT, type StreamGateway } from '../fakes/dingtalk/stream';
 import { CrmStreamClient, GATEWAY_PATH, startDingtalkStream, StreamHandshakeError, type DingtalkStream } from '../../bot/src/stream/dingtalk-stream';
 import type { CardActionEvent, CardActionResult, MessengerEvent } from '../../server/src/modules/callbacks/handler-registry';
+import { classifyStreamCard } from '../../server/src/modules/callbacks/callback-events';
+import { installCards } from '../fakes/dingtalk/cards';
 
 let t: MessengerTestApp;
 let gateway: StreamGateway;
@@ -107,6 +109,25 @@ describe('card callbacks', () => {
     expect(again.acked).toBe(true);
     expect(again.data).toEqual(first.data);
     expect(taps).toHaveLength(1);
+  });
+
+  it('a tap stored but never answered (the process died, DingTalk gave up) is decided by the sweeper, which updates the card by API', async () => {
+    const cards = installCards(t.dingtalk!);
+    t.dingtalk!.addUser({ userid: 'dt_zhangwei', name: '张伟', dept_id_list: [1] });
+    const id = outTrackId();
+    await t.deps.messengers.dingtalk!.api('POST', '/v1.0/card/instances/createAndDeliver', {
+      cardTemplateId: 'fake-approval-card.schema', outTrackId: id, callbackType: 'STREAM', cardData: { cardParamMap: { status: 'pending' } },
+      imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT' }, openSpaceId: 'dtv1.card//IM_ROBOT.dt_zhangwei', userIdType: 1,
+    });
+    const content = JSON.stringify({ cardPrivateData: { actionIds: ['agree'], params: { key: 'test:approve' } } });
+    const data = { userId: 'dt_zhangwei', outTrackId: id, type: 'actionCallback', content };
+    t.deps.callbacks.stop();
+    await t.deps.callbacks.accept('stream', classifyStreamCard(data), { provider: 'dingtalk', message: data });
+    t.deps.callbacks.start();
+    expect(await t.deps.callbacks.sweep()).toBe(1);
+    expect(taps).toHaveLength(1);
+    expect(cards.cards.get(id)!.params.status).toBe('已同意');
+    expect(cards.cards.get(id)!.updates).toHaveLength(1);
   });
 
   it('a tap by someone the CRM does not know is ACKed without a card change and reaches no handler', async () => {
