@@ -9,6 +9,8 @@ import { WecomCallbackDriver } from '../fakes/wecom/callback-driver';
 import type { CardActionEvent, CardActionResult } from '../../server/src/modules/callbacks/handler-registry';
 import { BOT_JOBS } from '../../bot/src/jobs';
 import { callbackSweepJob } from '../../bot/src/jobs/callback-sweep.job';
+import { sealEnvelope } from '../../server/src/modules/callbacks/callback-crypto';
+import { buildXml } from '../../server/src/modules/callbacks/wecom-xml';
 
 let t: MessengerTestApp;
 let cards: WecomCards;
@@ -214,6 +216,18 @@ describe('events (POST)', () => {
     expect(row.status).toBe('failed');
     expect(row.error).toContain('40035');
     expect(await t.deps.callbacks.sweep()).toBe(0);
+  });
+
+  it("the driver verifies a passive reply as WeCom would (signature, receive id) before trusting it", () => {
+    const c = t.wecom!.corp;
+    const keys = { token: c.callbackToken, aesKey: c.encodingAesKey, receiveId: c.corpId };
+    const reply = buildXml({ ToUserName: 'zhangwei', FromUserName: c.corpId, CreateTime: 1700000000, MsgType: 'update_button', Button: { ReplaceName: '已同意' } });
+    const sealed = sealEnvelope(keys, reply, { timestamp: '1700000000', nonce: 'abc' });
+    const wrap = (sig: string, enc = sealed.encrypt) => buildXml({ Encrypt: enc, MsgSignature: sig, TimeStamp: sealed.timestamp, Nonce: sealed.nonce });
+    expect(driver.openPassive(wrap(sealed.signature))).toBe(reply);
+    expect(() => driver.openPassive(wrap('0'.repeat(40)))).toThrow(/signature/);
+    const foreign = sealEnvelope({ ...keys, receiveId: 'wwother' }, reply, { timestamp: '1700000000', nonce: 'abc' });
+    expect(() => driver.openPassive(wrap(foreign.signature, foreign.encrypt))).toThrow(/receive id/);
   });
 
   it('other events are stored once and go to the generic event handlers', async () => {
