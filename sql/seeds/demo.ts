@@ -7,6 +7,7 @@ import { STAGE_FLOW, type Stage } from '../../server/src/contracts/stages';
 import type { Collateral, FollowUpOutcome, FollowUpType } from '../../server/src/contracts/catalog';
 import { addDays, shanghaiDate } from '../../server/src/contracts/dates';
 import { idCheckChar } from '../../server/src/contracts/identity';
+import { seedDemoApplications } from './demo-applications';
 
 export const DEMO_PARTNER = { code: 'partner_rongtong', apiKey: 'demo-rongtong-key', secret: 'demo-rongtong-secret-0123456789abcdef' };
 
@@ -213,5 +214,7 @@ export async function seedDemo(deps: Deps, opts: { customers?: number; now?: Dat
       }
     }
   });
+  // A few applications in every state, so the 审批 tab is not empty (needs customers: skipped for tests).
+  if (total > 0) await seedDemoApplications(deps);
   return { seeded: true };
 }

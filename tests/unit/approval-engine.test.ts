@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FLOW, FlowDefinition, type ApprovalNode, type Condition } from '../../server/src/contracts/approval-flow';
 import { advance, resubmitStart, verdict } from '../../server/src/modules/approvals/engine/engine';
 import { evaluateCondition } from '../../server/src/modules/approvals/engine/condition';
-import { approvalVerdict } from '../../server/src/modules/approvals/engine/approval.node';
+import { approvalVerdict } from '../../server/src/modules/approvals/engine/approval-node';
 import { addWorkingHours, isWorkingTime } from '../../server/src/modules/approvals/engine/working-hours';
 import { activeAdmins, resolveApprovers, type OrgSnapshot } from '../../server/src/modules/approvals/approver-resolver';
 import type { EngineEnv, Facts, TaskState } from '../../server/src/modules/approvals/engine/types';

@@ -3,11 +3,11 @@
 // waiting node after each decision. Pure apart from the approver lookup it is handed.
 import type { AnyNode, FlowDefinition, NodeKind } from '../../../contracts/approval-flow';
 import { findNode, firstNodeId, successorId } from '../flow.definition';
-import { approvalNode } from './approval.node';
-import { conditionNode } from './condition.node';
-import { endNode } from './end.node';
-import { notifyNode } from './notify.node';
-import { parallelNode } from './parallel.node';
+import { approvalNode } from './approval-node';
+import { conditionNode } from './condition-node';
+import { endNode } from './end-node';
+import { notifyNode } from './notify-node';
+import { parallelNode } from './parallel-node';
 import type { CcSpec, EngineEnv, NodeHandler, RunOutcome, TaskSpec, TaskState, TrailEntry, Verdict } from './types';
 
 const HANDLERS: { [K in NodeKind]: NodeHandler<Extract<AnyNode, { kind: K }>> } = {

@@ -2,7 +2,7 @@
 // has passed and fails on any rejected branch; any-of is decided by the first branch decided.
 // A branch that finds nobody and passes on its own counts as passed.
 import type { ParallelNode } from '../../../contracts/approval-flow';
-import { approvalTasks, approvalVerdict } from './approval.node';
+import { approvalTasks, approvalVerdict } from './approval-node';
 import type { NodeHandler, TaskSpec, TrailEntry, Verdict } from './types';
 
 export const parallelNode: NodeHandler<ParallelNode> = {
