@@ -237,6 +237,14 @@ describe('first sync', () => {
       expect(third.stats.offeredForTransfer).toEqual([{ userId: uid['刘洋'], name: '刘洋', customers: 3 }]);
     });
 
+    it('tells the admins through the bot which leavers still hold customers', async () => {
+      const msgs = await rows(t, "SELECT * FROM bot_messages WHERE kind = 'org_sync_leavers'");
+      expect(msgs.map((m) => [m.channel, m.recipient, Number(m.recipient_user_id)])).toEqual([['wecom_app', 'wangmin', uid['王敏']]]);
+      const payload = JSON.parse(String(msgs[0].payload));
+      expect(payload).toMatchObject({ title: '离职人员待移交客户', url: '/admin/org-sync', fields: [{ label: '刘洋', value: '3 位客户' }] });
+      expect(payload.text).toContain('刘洋(3 位客户)');
+    });
+
     it('renames the department and drops a leader who is no longer active', async () => {
       expect(await deptRow('4')).toMatchObject({ id: dept['杭州二部'], name: '杭州精英部', leader_id: null });
     });

@@ -31,6 +31,8 @@ export class MassDisableRefused extends Error {
 }
 
 export interface ApplyOptions {
+  /** The org_sync_runs row, for the admins' message about leavers. */
+  runId: number;
   rc: RequestContext | null;
   defaultRole: Role;
   now: Date;
@@ -330,5 +332,25 @@ export async function applySnapshot(deps: Deps, snapshot: OrgSnapshot, opts: App
       .filter((id) => (byOwner.get(id) ?? 0) > 0)
       .map((id) => ({ userId: id, name: userById.get(id)!.name, customers: byOwner.get(id)! }));
   }
+  if (stats.offeredForTransfer.length) await tellAdmins(deps, [...userById.values()], stats.offeredForTransfer, opts.runId, t);
   return stats;
+}
+
+/** Leavers' books wait for an admin: tell every active admin, through the bot outbox, in this transaction. */
+async function tellAdmins(deps: Deps, users: UserState[], leavers: OrgSyncStats['offeredForTransfer'], runId: number, t: Transaction) {
+  const admins = users.filter((u) => u.role === 'admin' && u.status === 'active').map((u) => u.id);
+  if (!admins.length) return;
+  const names = leavers.slice(0, 20).map((l) => `${l.name}(${l.customers} 位客户)`).join('、') + (leavers.length > 20 ? ` 等 ${leavers.length} 人` : '');
+  await deps.bot.notifyUsers(t, {
+    kind: 'org_sync_leavers',
+    idemKey: `org-sync:${runId}:leavers`,
+    userIds: admins,
+    ref: { type: 'org_sync_run', id: runId },
+    payload: {
+      title: '离职人员待移交客户',
+      text: `组织架构同步已停用离职人员,其名下仍有客户需要移交:${names}。请在「组织架构同步」页面为他们办理离职交接。`,
+      url: '/admin/org-sync',
+      fields: leavers.slice(0, 6).map((l) => ({ label: l.name, value: `${l.customers} 位客户` })),
+    },
+  });
 }
