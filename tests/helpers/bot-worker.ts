@@ -1,8 +1,17 @@
 // Bot test helpers: a messenger test app with the message fakes installed and the demo staff
-// known to the fakes, a dispatcher on the test clock, and a driver that runs it (moving the clock
-// to the next due message) until the outbox is empty.
+// known to the fakes, a dispatcher on the test clock, a driver that runs it (moving the clock to
+// the next due message) until the outbox is empty, and a dispatcher child process to kill.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { QueryTypes } from 'sequelize';
-import { createMessengerTestApp, type MessengerTestApp } from './messenger-app';
+import { loadConfig } from '../../config';
+import { createDb } from '../../server/src/db/connection';
+import { createFieldCrypto } from '../../server/src/modules/crypto/field-crypto';
+import { createMessengers } from '../../server/src/modules/messenger/messengers';
+import { createBotService } from '../../server/src/modules/bot/bot.service';
+import type { Deps } from '../../server/src/deps';
+import type { MessengerTestApp } from './messenger-app';
 import { installMessages, type WecomMessagesFake } from '../fakes/wecom/messages';
 import { installWecomRobots, type WecomRobotsFake } from '../fakes/wecom/robot';
 import { installNotices, type DingtalkNoticesFake } from '../fakes/dingtalk/notices';
@@ -34,6 +43,8 @@ export function seeded(seed = 1) {
  * (`wx-<id>` / `dd-<id>`) in the CRM and in the fake's directory unless `link` is false.
  */
 export async function createBotTestApp(opts: { wecom?: boolean; dingtalk?: boolean; env?: Record<string, string>; link?: boolean } = {}): Promise<BotTestApp> {
+  // Loaded lazily: the child process below imports this file and needs none of the app.
+  const { createMessengerTestApp } = await import('./messenger-app');
   const t = await createMessengerTestApp({ wecom: opts.wecom ?? false, dingtalk: opts.dingtalk ?? false, env: { ...opts.env } });
   const wecomIds = new Map<number, string>();
   const dingIds = new Map<number, string>();
@@ -100,3 +111,30 @@ export async function statusCounts(t: MessengerTestApp): Promise<Record<string, 
 }
 
 export const textPayload = (title: string, text = `${title}的内容`) => ({ title, text });
+
+// ---- child process (bot-crash test) ----------------------------------------------------------
+// `node --import tsx tests/helpers/bot-worker.ts` runs a dispatcher against the database and
+// messengers named in its environment until it is killed, like a bot process in production.
+
+export const BOT_WORKER_FILE = fileURLToPath(import.meta.url);
+
+async function childMain() {
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' }, '');
+  // Only what the dispatcher uses (not the whole app): a bot process needs no HTTP modules.
+  const db = createDb(config);
+  const deps = {
+    config,
+    db,
+    log: pino({ level: 'silent' }),
+    crypto: createFieldCrypto(config.crypto.encryptionKey, config.crypto.hashKey),
+    messengers: createMessengers(config, db.models, { wecom: { busyRetryDelaysMs: [1, 2, 4] } }),
+    bot: createBotService(config, db.models),
+  } as unknown as Deps;
+  const d = createDispatcher(deps);
+  for (;;) {
+    const s = await d.runOnce();
+    if (s.claimed === 0) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === BOT_WORKER_FILE) void childMain();
