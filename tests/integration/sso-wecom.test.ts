@@ -151,6 +151,16 @@ describe('refusals end on the H5 page that explains them, with no session', () =
     expect(await count(t, 'sso_states', 'nonce = ?', [first.state.slice(0, 32)])).toBe(1);
   });
 
+  it('a repeated callback in a browser that is already signed in goes to 工作台, with no new session', async () => {
+    oauth.currentUser = 'ZhangWei';
+    const agent = newAgent();
+    const first = await throughWecom(agent, { redirect: '/pool' });
+    const again = await agent.get(first.back.pathname + first.back.search);
+    // the nonce cookie (and with it the page) went with the first use
+    expect([again.status, again.headers.location]).toEqual([302, '/']);
+    expect(cookieValue(again, 'crm_session')).toBeUndefined();
+  });
+
   it('a state started in another browser (login CSRF)', async () => {
     const attacker = await newAgent().get('/api/v1/auth/wecom/start');
     const state = new URL(attacker.headers.location).searchParams.get('state')!;

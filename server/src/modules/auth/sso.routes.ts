@@ -59,6 +59,9 @@ export function ssoRoutes(deps: Deps, codec: SessionCodec, sso: SsoService): Rou
         ctx.set('Cache-Control', 'no-store');
         const result = await sso.wecomCallback({ ...query, cookie: ctx.cookies.get(SSO_COOKIE) });
         ctx.cookies.set(SSO_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: COOKIE_PATH, maxAge: 0, overwrite: true });
+        // A repeated callback (a double tap, a reload) of someone already signed in changes nothing:
+        // take them to the page rather than to an error about a used state.
+        if (!result.ok && result.reason === 'state' && ctx.state.actor && !wantsJson(ctx)) return ctx.redirect(result.redirect);
         if (!result.ok) return refuse(ctx, result.reason, result.redirect);
         setSessionCookie(ctx, config, codec, result.user.id, 'wecom');
         await sso.recordLogin(result.user, 'wecom', ctx.ip || null);
