@@ -40,7 +40,7 @@ export function wecomError(errcode: number, errmsg: string, api: string): Messen
 const DINGTALK_TRANSIENT = new Set(['-1', '88', '90002', '90018', 'ServiceUnavailable', 'InternalError', 'SystemError']);
 const DINGTALK_RATE = new Set(['130101', '90006', '143105', 'Throttling', 'Forbidden.AccessDenied.QpsLimitForApi', 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi']);
 const DINGTALK_AUTH = new Set(['40014', '42001', '40001', 'InvalidAuthentication', 'Forbidden.AccessDenied.AccessTokenPermissionDenied']);
-const DINGTALK_ALERT = new Set(['60020', '40089', '310000', '400013', '40078', 'InvalidAppKey', 'Forbidden.AccessDenied.IpNotInWhiteList']);
+const DINGTALK_ALERT = new Set(['60020', '40089', '310000', '400013', 'InvalidAppKey', 'Forbidden.AccessDenied.IpNotInWhiteList']);
 
 export function dingtalkError(code: string | number, message: string, api: string, httpStatus?: number): MessengerError {
   const c = String(code);
