@@ -124,7 +124,9 @@ export function createOrgSyncService(deps: Deps, opts: OrgSyncOptions = {}) {
       if (!(err instanceof MessengerError || err instanceof MassDisableRefused || err instanceof EmptyOrg)) deps.log.error({ err, provider }, 'org sync failed');
       // Nobody watches a nightly run: tell the admins on their alert page.
       if (req.trigger === 'nightly' || (err instanceof MessengerError && err.details.adminAlert)) {
-        await raiseAdminAlert(db.models, { kind: 'org_sync_failed', dedupeKey: `org-sync:${provider}`, message: `组织架构同步失败:${run.error}`, details: { runId: run.id } });
+        await raiseAdminAlert(db.models, { kind: 'org_sync_failed', dedupeKey: `org-sync:${provider}`, message: `组织架构同步失败:${run.error}`, details: { runId: run.id } }).catch((e: unknown) =>
+          deps.log.error({ err: e }, 'org sync: could not raise the admin alert'),
+        );
       }
     } finally {
       if (applied) deps.org.invalidate(); // renamed departments, disabled staff: take effect now
