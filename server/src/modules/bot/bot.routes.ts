@@ -19,6 +19,7 @@ export function botRoutes(admin: BotAdminService, robots: TeamRobotService, send
     route({ method: 'get', path: '/admin/bot/console', tag, permission, summary: '控制台消息(未接入消息平台时)', query: ConsoleQuery, handler: ({ query }) => admin.consoleMessages(query) }),
 
     route({ method: 'get', path: '/admin/team-robots', tag, permission, summary: '群机器人列表(密钥已脱敏)', handler: () => robots.list() }),
+    route({ method: 'get', path: '/admin/team-robots/teams', tag, permission, summary: '可配置群机器人的部门与平台', handler: () => robots.teams() }),
     route({ method: 'post', path: '/admin/team-robots', tag, permission, summary: '添加团队群机器人', body: CreateTeamRobot, status: 201, handler: ({ rc, body }) => robots.create(rc, body) }),
     route({ method: 'patch', path: '/admin/team-robots/:id', tag, permission, summary: '修改群机器人', params: IdParams, body: UpdateTeamRobot, handler: ({ rc, params, body }) => robots.update(rc, params.id, body) }),
     route({ method: 'delete', path: '/admin/team-robots/:id', tag, permission, summary: '删除群机器人', params: IdParams, handler: ({ rc, params }) => robots.remove(rc, params.id) }),

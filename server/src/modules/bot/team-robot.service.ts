@@ -50,6 +50,13 @@ export function createTeamRobotService(deps: Deps) {
   }
 
   return {
+    /** Departments a robot can belong to (teams first), and the messengers robots can be added for. */
+    async teams() {
+      const depts = [...(await deps.org.departments()).values()].sort((a, b) => (a.kind === 'team' ? 0 : 1) - (b.kind === 'team' ? 0 : 1) || a.path.localeCompare(b.path));
+      const providers = (['wecom', 'dingtalk'] as const).filter((p) => (p === 'wecom' ? deps.config.wecom : deps.config.dingtalk) !== null);
+      return { providers, departments: depts.map((d) => ({ id: d.id, name: d.name, kind: d.kind })) };
+    },
+
     async list() {
       const [rows, depts] = await Promise.all([models.TeamRobot.findAll({ order: [['departmentId', 'ASC'], ['provider', 'ASC']], raw: true }), deps.org.departments()]);
       return rows.map((r) => view(r as TeamRobot, depts.get(r.departmentId)?.name ?? null));
