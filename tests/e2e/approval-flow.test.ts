@@ -168,3 +168,35 @@ describe('an application through the H5 app (390×844)', () => {
     await shot(page, '23-approval-timeline');
   });
 });
+
+describe('the admin edits the flow as a form (390×844)', () => {
+  it('opens 我的 → 审批流程, changes the team lead SLA and adds a cc node; saving makes version 2', async () => {
+    const admin = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const p = await signIn(admin, '王敏');
+    await p.goto(`${base}/me`);
+    await p.getByTestId('admin-flows').click();
+    await p.waitForURL(`${base}/admin/flows`);
+    const item = p.getByTestId('flow-item').first();
+    expect(await item.innerText()).toContain('团队主管审批(直属上级) → 风控审批(风控专员)');
+    await item.click();
+    await p.waitForURL(/\/admin\/flows\/\d+$/);
+    await p.getByTestId('flow-node').first().waitFor();
+    expect(await p.locator('[data-testid="flow-node"]:not(.nested)').count()).toBe(5);
+    await p.getByTestId('node-sla-1').locator('input').fill('2');
+    await p.getByTestId('add-notify').click();
+    await p.evaluate(() => window.scrollTo(0, 0));
+    await shot(p, '24-flow-editor');
+    await p.getByTestId('flow-save').click();
+    await p.waitForURL(`${base}/admin/flows`);
+    const flow = await t.deps.db.models.ApprovalFlow.findOne({ where: { isDefault: true } });
+    expect(flow!.currentVersion).toBe(2);
+    const v2 = await t.deps.db.models.ApprovalFlowVersion.findOne({ where: { flowId: flow!.id, version: 2 } });
+    const nodes = v2!.definition.nodes;
+    expect(nodes.map((n) => n.kind)).toEqual(['approval', 'approval', 'condition', 'notify', 'notify', 'end']);
+    expect(nodes[0]).toMatchObject({ id: 'lead', slaHours: 2 });
+    // The application submitted earlier keeps version 1.
+    const app = await t.deps.db.models.Application.findByPk(applicationId);
+    expect((await t.deps.db.models.ApprovalFlowVersion.findByPk(app!.flowVersionId!))!.version).toBe(1);
+    await admin.close();
+  });
+});
