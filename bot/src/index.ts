@@ -12,6 +12,10 @@ import { createDispatcher, type DispatcherOptions } from './outbox/dispatcher';
 import { startDingtalkStream } from './stream/dingtalk-stream';
 
 export interface BotHandle {
+  /** Runs a job now, exactly as its schedule would (under its lease; false when another run holds it). */
+  runJob(name: string): Promise<boolean>;
+  /** Names of the jobs scheduled (those whose schedule is set and valid). */
+  readonly scheduled: string[];
   stop(): Promise<void>;
 }
 
@@ -46,34 +50,40 @@ export function startBot(deps: Deps, opts: { dispatcher?: DispatcherOptions; job
   }
   schedule();
 
+  const jobs = opts.jobs ?? BOT_JOBS;
+  async function runJob(job: BotJob): Promise<boolean> {
+    try {
+      const r = await withJobLease(deps.db.models, job.name, job.leaseMs, () => job.run(deps));
+      if (r.ran) log.info({ job: job.name, result: r.result ?? null }, 'bot job finished');
+      else log.debug({ job: job.name }, 'bot job skipped: another instance holds its lease');
+      return r.ran;
+    } catch (err) {
+      log.error({ err, job: job.name }, 'bot job failed');
+      return true;
+    }
+  }
+
   const tasks: ScheduledTask[] = [];
-  for (const job of opts.jobs ?? BOT_JOBS) {
+  for (const job of jobs) {
     const expr = job.schedule(config);
     if (!expr) continue;
     if (!cron.validate(expr)) {
       log.error({ job: job.name, expr }, 'bot job has an invalid cron expression; not scheduled');
       continue;
     }
-    const task = cron.schedule(
-      expr,
-      async () => {
-        try {
-          const r = await withJobLease(deps.db.models, job.name, job.leaseMs, () => job.run(deps));
-          if (r.ran) log.info({ job: job.name, result: r.result ?? null }, 'bot job finished');
-          else log.debug({ job: job.name }, 'bot job skipped: another instance holds its lease');
-        } catch (err) {
-          log.error({ err, job: job.name }, 'bot job failed');
-        }
-      },
-      { timezone: 'Asia/Shanghai', name: `bot:${job.name}`, noOverlap: true },
-    );
-    tasks.push(task);
+    tasks.push(cron.schedule(expr, () => runJob(job), { timezone: 'Asia/Shanghai', name: `bot:${job.name}`, noOverlap: true }));
   }
   // DingTalk Stream (DINGTALK_STREAM=true): card taps and robot messages over one WebSocket.
   const stream = startDingtalkStream(deps);
   log.info({ dispatchIntervalMs: config.bot.dispatchIntervalMs, jobs: tasks.map((t) => t.name), dingtalkStream: stream !== null }, 'bot started');
 
   return {
+    scheduled: tasks.map((t) => String(t.name).replace(/^bot:/, '')),
+    async runJob(name) {
+      const job = jobs.find((j) => j.name === name);
+      if (!job) throw new Error(`no bot job ${name}`);
+      return runJob(job);
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

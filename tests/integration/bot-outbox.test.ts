@@ -7,6 +7,8 @@ import { createBotTestApp, deliverAll, testDispatcher, textPayload, type BotTest
 import { count, rows } from '../helpers/fixtures';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { createDispatcher } from '../../bot/src/outbox/dispatcher';
+import { startBot } from '../../bot/src/index';
+import type { BotJob } from '../../bot/src/jobs/job';
 
 let t: BotTestApp;
 const uid: Record<string, number> = {};
@@ -156,7 +158,7 @@ describe('batching', () => {
 describe('console channel', () => {
   let plain: TestApp;
   beforeAll(async () => {
-    plain = await createTestApp();
+    plain = await createTestApp({ env: { BOT_DISPATCH_INTERVAL_MS: '100' } });
   });
   afterAll(async () => plain?.close());
 
@@ -174,6 +176,34 @@ describe('console channel', () => {
     const res = await admin.get('/api/v1/admin/bot/console');
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([expect.objectContaining({ channel: 'console', status: 'sent', recipientName: '张伟', payload: expect.objectContaining({ title: '今日待办' }) })]);
+  });
+
+  it('startBot delivers on its own, runs each job under its lease (once at a time) and stops cleanly', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let runs = 0;
+    const job: BotJob = { name: 'test-job', schedule: () => '0 3 * * *', leaseMs: 60_000, run: async () => void (runs++, await gate) };
+    const off: BotJob = { ...job, name: 'off-job', schedule: () => null };
+    const bad: BotJob = { ...job, name: 'bad-job', schedule: () => 'every day' };
+    const bot = startBot(plain.deps, { jobs: [job, off, bad] });
+    try {
+      expect(bot.scheduled).toEqual(['test-job']);
+      const zhang = await plain.userId('张伟');
+      await plain.deps.db.transaction((tx) => plain.deps.bot.notifyUsers(tx, { userIds: [zhang], kind: 'loop', payload: textPayload('自动发送'), idemKey: 'loop:1' }));
+      for (let i = 0; i < 100 && (await count(plain, 'bot_messages', "kind = 'loop' AND status = 'sent'")) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await count(plain, 'bot_messages', "kind = 'loop' AND status = 'sent'")).toBe(1);
+
+      const first = bot.runJob('test-job');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await bot.runJob('test-job')).toBe(false); // the first run holds the lease
+      release();
+      expect(await first).toBe(true);
+      expect(runs).toBe(1);
+      const [lease] = await rows(plain, "SELECT owner, lease_until, last_result FROM job_leases WHERE name = 'test-job'");
+      expect(lease).toMatchObject({ owner: null, lease_until: null, last_result: 'ok' });
+    } finally {
+      await bot.stop();
+    }
   });
 
   it('no group robot can be added for a messenger that is not configured', async () => {
