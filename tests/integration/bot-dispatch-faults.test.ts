@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBotTestApp, deliverAll, testDispatcher, textPayload, type BotTestApp } from '../helpers/bot-worker';
 import { count, rows } from '../helpers/fixtures';
 import type { Client } from '../helpers/test-app';
+import { createDingtalkClient } from '../../server/src/modules/messenger/dingtalk/dingtalk.client';
 
 let t: BotTestApp;
 let admin: Client;
@@ -174,5 +175,72 @@ describe('dead letters', () => {
     await deliverAll(t, d);
     const attempts = await rows(t, 'SELECT outcome, error_code FROM bot_message_attempts WHERE message_id = ? ORDER BY id', [row.id]);
     expect(attempts).toEqual([{ outcome: 'deferred', error_code: '45009' }, { outcome: 'sent', error_code: null }]);
+  });
+});
+
+describe('the fakes refuse what the real servers refuse', () => {
+  const code = async (p: Promise<unknown>) => {
+    try {
+      await p;
+      return 'ok';
+    } catch (e) {
+      return (e as { code?: string }).code ?? String(e);
+    }
+  };
+
+  it('WeCom message/send and webhook/send', async () => {
+    const c = t.deps.messengers.wecom!;
+    const to = `wx-${userIds[0]}`;
+    const base = { touser: to, agentid: c.config.agentId };
+    expect(await code(c.post('/cgi-bin/message/send', { ...base, agentid: String(c.config.agentId), msgtype: 'text', text: { content: 'x' } }))).toBe('40056');
+    expect(await code(c.post('/cgi-bin/message/send', { agentid: c.config.agentId, msgtype: 'text', text: { content: 'x' } }))).toBe('82001');
+    expect(await code(c.post('/cgi-bin/message/send', { ...base, msgtype: 'text', markdown: { content: 'x' } }))).toBe('40008');
+    expect(await code(c.post('/cgi-bin/message/send', { ...base, msgtype: 'text', text: { content: '' } }))).toBe('44004');
+    expect(await code(c.post('/cgi-bin/message/send', { ...base, msgtype: 'text', text: { content: '贷'.repeat(683) } }))).toBe('45002');
+    expect(await code(c.post('/cgi-bin/message/send', { ...base, msgtype: 'textcard', textcard: { title: 't', description: 'd', url: 'https://x.example.com', btntxt: '查看全部详情' } }))).toBe('40035');
+    expect(await code(c.post('/cgi-bin/message/send', { ...base, msgtype: 'textcard', textcard: { title: '贷'.repeat(43), description: 'd', url: 'https://x.example.com' } }))).toBe('45002');
+    const card = (taskId: string, buttons: unknown[]) => ({ ...base, msgtype: 'template_card', template_card: { card_type: 'button_interaction', main_title: { title: '审批' }, task_id: taskId, button_list: buttons } });
+    const b = [{ text: '同意', key: 'a' }];
+    expect(await code(c.post('/cgi-bin/message/send', card('bad task id!', b)))).toBe('40035');
+    expect(await code(c.post('/cgi-bin/message/send', card('t1', [...b, { text: '拒绝', key: 'a' }])))).toBe('40035');
+    expect(await code(c.post('/cgi-bin/message/send', card('t1', Array.from({ length: 7 }, (_, i) => ({ text: `${i}`, key: `k${i}` })))))).toBe('40035');
+    expect(await code(c.post('/cgi-bin/message/send', card('t1', b)))).toBe('ok');
+    expect(await code(c.post('/cgi-bin/message/send', { ...card('t1', b), touser: `wx-${userIds[1]}` }))).toBe('40035'); // task_id reused
+    expect(await code(c.post('/cgi-bin/message/send', { ...base, msgtype: 'template_card', template_card: { card_type: 'text_notice', main_title: { title: 'x' } } }))).toBe('40035'); // card_action missing
+    expect(await code(c.post('/cgi-bin/message/send', { ...base, touser: 'nobody', msgtype: 'text', text: { content: 'x' } }))).toBe('81013');
+
+    t.wecomRobots!.addRobot('strict-robot-1');
+    expect(await code(c.webhookSend('no-such-robot', { msgtype: 'text', text: { content: 'x' } }))).toBe('93000');
+    expect(await code(c.webhookSend('strict-robot-1', { msgtype: 'markdown', markdown: { content: 'x'.repeat(4097) } }))).toBe('45002');
+    for (let i = 0; i < 20; i++) expect(await code(c.webhookSend('strict-robot-1', { msgtype: 'text', text: { content: `m${i}` } }))).toBe('ok');
+    expect(await code(c.webhookSend('strict-robot-1', { msgtype: 'text', text: { content: 'm21' } }))).toBe('45009');
+    t.clock.advance(60_000);
+    expect(await code(c.webhookSend('strict-robot-1', { msgtype: 'text', text: { content: 'm22' } }))).toBe('ok');
+  });
+
+  it('DingTalk asyncsend_v2 and robot/send', async () => {
+    const d = t.deps.messengers.dingtalk!;
+    const api = '/topapi/message/corpconversation/asyncsend_v2';
+    const to = `dd-${userIds[0]}`;
+    const text = { msgtype: 'text', text: { content: 'x' } };
+    expect(await code(d.oapiPost(api, { agent_id: String(d.config.agentId), userid_list: to, msg: text }))).toBe('40035');
+    expect(await code(d.oapiPost(api, { agent_id: d.config.agentId, userid_list: Array.from({ length: 101 }, (_, i) => `u${i}`).join(','), msg: text }))).toBe('40035');
+    expect(await code(d.oapiPost(api, { agent_id: d.config.agentId, userid_list: to, msg: { msgtype: 'action_card', action_card: { title: 't', markdown: 'm', singleTitle: '看', singleURL: 'https://x' } } }))).toBe('40035');
+    expect(await code(d.oapiPost(api, { agent_id: d.config.agentId, userid_list: to, msg: { msgtype: 'action_card', action_card: { title: 't', markdown: 'm', single_title: '看', single_url: 'https://x' } } }))).toBe('ok');
+
+    const token = 'f'.repeat(64);
+    const secret = `SEC${'2'.repeat(64)}`;
+    t.dingRobots!.addRobot(token, secret);
+    expect(await code(d.robotSend(token, `SEC${'3'.repeat(64)}`, text))).toBe('310000');
+    expect(await code(d.robotSend(token, null, text))).toBe('310000'); // unsigned
+    expect(await code(d.robotSend('0'.repeat(64), secret, text))).toBe('300001');
+    expect(await code(d.robotSend(token, secret, { ...text, at: { at_user_ids: ['x'] } }))).toBe('40035');
+    expect(await code(d.robotSend(token, secret, { msgtype: 'action_card', action_card: { title: 't', text: 'x' } }))).toBe('40035');
+    for (let i = 0; i < 20; i++) expect(await code(d.robotSend(token, secret, { msgtype: 'text', text: { content: `m${i}` } }))).toBe('ok');
+    expect(await code(d.robotSend(token, secret, text))).toBe('130101');
+    // A signature made more than an hour away from the server's clock is refused.
+    t.clock.advance(2 * 3_600_000);
+    const stale = createDingtalkClient(d.config, t.deps.messengers.tokens, { now: () => t.clock.ms - 2 * 3_600_000 });
+    expect(await code(stale.robotSend(token, secret, text))).toBe('310000');
   });
 });
