@@ -46,6 +46,7 @@ export const defaults = {
   // Org sync and the bot.
   ORG_SYNC_CRON: '30 2 * * *',
   ORG_SYNC_DEFAULT_ROLE: 'officer',
+  ORG_SYNC_ADMINS: '',
   BOT_ENABLED: '',
   BOT_DISPATCH_INTERVAL_MS: '1000',
   BOT_MAX_ATTEMPTS: '8',

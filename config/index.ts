@@ -26,7 +26,8 @@ export interface Config {
   wecom: WecomConfig | null;
   /** DingTalk internal app, or null when DINGTALK_CLIENT_ID is empty. */
   dingtalk: DingtalkConfig | null;
-  orgSync: { cron: string; defaultRole: Role };
+  /** admins: messenger user ids that every sync makes CRM admins (the first admin of a new install). */
+  orgSync: { cron: string; defaultRole: Role; admins: string[] };
   bot: { enabled: boolean; dispatchIntervalMs: number; maxAttempts: number };
   version: string;
 }
@@ -142,7 +143,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = path.
           cardTemplateId: c.DINGTALK_CARD_TEMPLATE_ID,
         }
       : null,
-    orgSync: { cron: c.ORG_SYNC_CRON.trim(), defaultRole: c.ORG_SYNC_DEFAULT_ROLE },
+    orgSync: {
+      cron: c.ORG_SYNC_CRON.trim(),
+      defaultRole: c.ORG_SYNC_DEFAULT_ROLE,
+      admins: c.ORG_SYNC_ADMINS.split(',').map((s) => s.trim()).filter(Boolean),
+    },
     // The bot (outbox dispatcher and scheduled jobs) runs inside the server process unless turned off;
     // tests build apps without it and drive the dispatcher by hand.
     bot: { enabled: c.BOT_ENABLED ?? c.NODE_ENV !== 'test', dispatchIntervalMs: c.BOT_DISPATCH_INTERVAL_MS, maxAttempts: c.BOT_MAX_ATTEMPTS },

@@ -67,6 +67,7 @@ export const configSchema = z
       message: 'must be a cron expression (5 or 6 fields) or empty to turn the nightly sync off',
     }),
     ORG_SYNC_DEFAULT_ROLE: z.enum(['officer', 'team_lead', 'branch_manager', 'risk', 'director', 'finance', 'admin']),
+    ORG_SYNC_ADMINS: z.string().regex(/^[\w.@\-, ]*$/, 'must be a comma-separated list of WeCom/DingTalk user ids'),
     BOT_ENABLED: bool,
     BOT_DISPATCH_INTERVAL_MS: int(100, 600_000),
     BOT_MAX_ATTEMPTS: int(1, 50),

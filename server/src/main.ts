@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { boot } from './boot';
 import { startBot } from '../../bot/src/index';
+import { syncEmptyOrg } from './modules/orgsync/bootstrap';
 
 const deps = await boot();
 const { config, log } = deps;
@@ -17,6 +18,9 @@ const server = app.listen(config.port, config.host, () => {
   ];
   console.log(lines.join('\n'));
 });
+
+// A fresh install connected to WeCom/DingTalk: fetch the org once so someone can sign in.
+syncEmptyOrg(deps).catch((err) => log.error({ err }, 'initial org sync failed'));
 
 // The bot (outbox dispatcher + scheduled jobs) runs in this process unless BOT_ENABLED=false.
 const bot = config.bot.enabled ? startBot(deps) : null;

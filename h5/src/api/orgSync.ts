@@ -6,7 +6,7 @@ export interface OrgSyncRun {
   id: number;
   provider: OrgSyncProvider;
   providerName: string;
-  trigger: 'manual' | 'nightly';
+  trigger: 'manual' | 'nightly' | 'startup';
   status: 'running' | 'succeeded' | 'failed';
   actorId: number | null;
   actorName: string | null;

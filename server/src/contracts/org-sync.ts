@@ -6,7 +6,7 @@ export const ORG_SYNC_PROVIDERS = { wecom: '企业微信', dingtalk: '钉钉' } 
 export type OrgSyncProvider = keyof typeof ORG_SYNC_PROVIDERS;
 
 export const ORG_SYNC_STATUSES = { running: '同步中', succeeded: '成功', failed: '失败' } as const;
-export const ORG_SYNC_TRIGGERS = { manual: '手动', nightly: '每日自动' } as const;
+export const ORG_SYNC_TRIGGERS = { manual: '手动', nightly: '每日自动', startup: '首次启动' } as const;
 
 export const RunOrgSync = z.object({
   /** Omitted: WeCom when configured, else DingTalk. */

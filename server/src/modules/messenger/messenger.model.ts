@@ -35,7 +35,7 @@ export interface CallbackEvent {
 export interface OrgSyncRun {
   id: number;
   provider: 'wecom' | 'dingtalk';
-  trigger: 'manual' | 'nightly';
+  trigger: 'manual' | 'nightly' | 'startup';
   status: 'running' | 'succeeded' | 'failed';
   actorId: number | null;
   stats: Record<string, unknown> | null;

@@ -35,6 +35,8 @@ export interface ApplyOptions {
   runId: number;
   rc: RequestContext | null;
   defaultRole: Role;
+  /** Messenger user ids made admins by every sync (ORG_SYNC_ADMINS). */
+  admins?: readonly string[];
   now: Date;
   force: boolean;
 }
@@ -201,6 +203,7 @@ export async function applySnapshot(deps: Deps, snapshot: OrgSnapshot, opts: App
     const fromDept = u.departmentId;
     const mobileHash = m.mobile ? hashOf(m.mobile) : undefined; // not returned: keep what we have
     const fields: UserChanges = { [userKey]: m.userid, name: clip(m.name, 50) || m.userid, title: clip(m.title, 50) || null, departmentId: deptOf(m), mobileHash };
+    if (opts.admins?.includes(m.userid)) fields.role = 'admin';
     if (wasActive) record(u, fields, 'sync_update');
     else record(u, { ...fields, status: 'active', disabledAt: null, disabledBy: null }, 'sync_enable');
     if (u.departmentId !== fromDept) moved.set(u.id, { from: fromDept, to: u.departmentId });
@@ -218,7 +221,7 @@ export async function applySnapshot(deps: Deps, snapshot: OrgSnapshot, opts: App
     await User.bulkCreate(
       part.map((m) => ({
         name: clip(m.name, 50) || m.userid,
-        role: opts.defaultRole,
+        role: opts.admins?.includes(m.userid) ? ('admin' as const) : opts.defaultRole,
         departmentId: deptOf(m),
         supervisorId: null,
         status: 'active' as const,

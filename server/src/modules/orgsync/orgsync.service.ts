@@ -30,7 +30,7 @@ export interface OrgSyncOptions {
 export interface RunRequest {
   provider?: OrgSyncProvider;
   force?: boolean;
-  trigger: 'manual' | 'nightly';
+  trigger: 'manual' | 'nightly' | 'startup';
   rc: RequestContext | null;
 }
 
@@ -115,7 +115,7 @@ export function createOrgSyncService(deps: Deps, opts: OrgSyncOptions = {}) {
     let applied = false;
     try {
       const snapshot = await fetchOrg(provider);
-      const stats = await db.transaction((t) => applySnapshot(deps, snapshot, { runId: run.id, rc: req.rc, defaultRole: config.orgSync.defaultRole, now: new Date(), force: !!req.force }, t));
+      const stats = await db.transaction((t) => applySnapshot(deps, snapshot, { runId: run.id, rc: req.rc, defaultRole: config.orgSync.defaultRole, admins: config.orgSync.admins, now: new Date(), force: !!req.force }, t));
       applied = true;
       await run.update({ status: 'succeeded', stats: stats as unknown as Record<string, unknown>, finishedAt: new Date() });
     } catch (err) {
