@@ -92,7 +92,7 @@ describe('a small application through the default flow', () => {
     const [task] = await rows(t, 'SELECT id FROM approval_tasks WHERE application_id = ?', [id]);
     expect(payload.title).toBe('贷款审批 · 房抵贷 30万');
     expect(payload.url).toBe(`/approvals/${id}`);
-    expect(payload.buttons.map((b: { key: string }) => b.key)).toEqual([`approval:${task.id}:approve`, `approval:${task.id}:reject`]);
+    expect(payload.buttons.map((b: { key: string }) => b.key)).toEqual([`approval:${task.id}:approve`, `approval:${task.id}:reject`, `approval:${task.id}:view`]);
     expect(payload.fields[0]).toEqual({ label: '客户', value: '测***' });
   });
 

@@ -8,6 +8,7 @@ import { MessengerError } from '../../../server/src/modules/messenger/messenger-
 import type { ChannelSender, RowOutcome } from './channel';
 import { absoluteUrl, messageRef, truncateChars } from './format';
 import { dingtalkAppLink } from './dingtalk-notice';
+import { isCardUpdate, sendCardUpdate, type CardLookup } from './card-update';
 
 const API = '/v1.0/card/instances/createAndDeliver';
 
@@ -30,7 +31,8 @@ export function renderDingtalkCard(p: BotPayload, o: { cardTemplateId: string; o
         url: dingtalkAppLink(o, url),
         pcUrl: absoluteUrl(o.publicUrl, url),
         fields: JSON.stringify(p.fields ?? []),
-        buttons: JSON.stringify((p.buttons ?? []).map((b) => ({ key: b.key, text: b.text, style: b.style ?? 'default' }))),
+        // A link button (`url` set) opens the H5 page in DingTalk instead of calling back.
+        buttons: JSON.stringify((p.buttons ?? []).map((b) => ({ key: b.key, text: b.text, style: b.style ?? 'default', ...(b.link && b.url ? { url: dingtalkAppLink(o, b.url) } : {}) }))),
         status: 'pending',
       },
     },
@@ -46,7 +48,8 @@ interface DeliverAnswer {
   result?: { outTrackId?: string; deliverResults?: { spaceId?: string; success?: boolean; errorMsg?: string }[] };
 }
 
-export function dingtalkCardChannel(client: DingtalkClient, publicUrl: string): ChannelSender {
+/** `cards` finds the card a 'card_update' row changes (see card-update.ts). */
+export function dingtalkCardChannel(client: DingtalkClient, publicUrl: string, cards?: { lookup: CardLookup; now: () => number }): ChannelSender {
   const cfg = client.config;
   return {
     channel: 'dingtalk_card',
@@ -55,6 +58,12 @@ export function dingtalkCardChannel(client: DingtalkClient, publicUrl: string): 
     async send(rows) {
       const out = new Map<number, RowOutcome>();
       for (const r of rows) {
+        if (isCardUpdate(r)) {
+          out.set(r.id, await sendCardUpdate('dingtalk', r, cards?.lookup, cards?.now() ?? Date.now(), async (card) => {
+            await client.api('PUT', '/v1.0/card/instances', { outTrackId: card.externalId, cardData: { cardParamMap: { status: r.payload.title } }, cardUpdateOptions: { updateCardDataByKey: true } });
+          }));
+          continue;
+        }
         const outTrackId = messageRef(r.idemKey);
         const body = renderDingtalkCard(r.payload, { cardTemplateId: cfg.cardTemplateId, outTrackId, userId: r.recipient, corpId: cfg.corpId, agentId: cfg.agentId, publicUrl });
         try {

@@ -35,7 +35,7 @@ function markdownBody(p: BotPayload): string {
 export function renderDingtalkNotice(p: BotPayload, o: DingtalkLinkOptions): Record<string, unknown> {
   const title = truncateChars(p.title, 64);
   if (p.buttons?.length) {
-    // Each button opens the H5 page with the decision preselected (?act=<button key>).
+    // Each button opens its H5 page (default: the payload's page with ?act=<button key>).
     const page = p.url ?? '/';
     return {
       msgtype: 'action_card',
@@ -43,7 +43,7 @@ export function renderDingtalkNotice(p: BotPayload, o: DingtalkLinkOptions): Rec
         title,
         markdown: markdownBody(p),
         btn_orientation: p.buttons.length === 2 ? '1' : '0',
-        btn_json_list: p.buttons.map((b) => ({ title: truncateChars(b.text, 20), action_url: dingtalkAppLink(o, withParam(page, 'act', b.key)) })),
+        btn_json_list: p.buttons.map((b) => ({ title: truncateChars(b.text, 20), action_url: dingtalkAppLink(o, b.url ?? withParam(page, 'act', b.key)) })),
       },
     };
   }

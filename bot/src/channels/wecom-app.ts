@@ -8,6 +8,7 @@ import type { WecomClient, WecomResponse } from '../../../server/src/modules/mes
 import { MessengerError } from '../../../server/src/modules/messenger/messenger-error';
 import type { ChannelSender, RowOutcome } from './channel';
 import { absoluteUrl, byteLength, escapeHtml, fieldLines, messageRef, truncateBytes, truncateChars } from './format';
+import { isCardUpdate, sendCardUpdate, type CardLookup } from './card-update';
 
 /** How long WeCom suppresses the same message to the same member (s; WeCom allows ≤ 4 h). */
 export const WECOM_DUPLICATE_CHECK_SECONDS = 3600;
@@ -41,7 +42,12 @@ export function renderWecomApp(p: BotPayload, o: WecomRenderOptions): Record<str
         ...(lines.length ? { horizontal_content_list: p.fields!.slice(0, 6).map((f) => ({ keyname: truncateChars(f.label, 5), value: truncateChars(f.value, 26) })) } : {}),
         card_action: { type: 1, url: link ?? absoluteUrl(o.publicUrl, '/') },
         task_id: o.taskId,
-        button_list: p.buttons.slice(0, 6).map((b) => ({ text: truncateChars(b.text, 10), style: BUTTON_STYLE[b.style ?? 'default'], key: b.key })),
+        // A link button (type 1) opens its url; the others call back with their key (type 0).
+        button_list: p.buttons.slice(0, 6).map((b) =>
+          b.link && b.url
+            ? { type: 1, text: truncateChars(b.text, 10), style: BUTTON_STYLE[b.style ?? 'default'], url: absoluteUrl(o.publicUrl, b.url) }
+            : { text: truncateChars(b.text, 10), style: BUTTON_STYLE[b.style ?? 'default'], key: b.key },
+        ),
       },
     };
   }
@@ -80,13 +86,30 @@ function fitLines(lines: string[], max: number): string {
   return out || truncateBytes(escapeHtml(lines[0] ?? ''), max);
 }
 
-export function wecomAppChannel(client: WecomClient, publicUrl: string): ChannelSender {
+/** `cards` finds the card a 'card_update' row changes (see card-update.ts); `now` is the outbox clock. */
+export function wecomAppChannel(client: WecomClient, publicUrl: string, cards?: { lookup: CardLookup; now: () => number }): ChannelSender {
+  const UPDATE_API = '/cgi-bin/message/update_template_card';
   return {
     channel: 'wecom_app',
     maxRecipients: WECOM_MAX_TOUSER,
-    batchable: (row) => !row.payload.buttons?.length,
+    batchable: (row) => !row.payload.buttons?.length && !isCardUpdate(row),
     async send(rows) {
       const first = rows[0];
+      if (isCardUpdate(first)) {
+        const out = new Map<number, RowOutcome>();
+        for (const r of rows) {
+          out.set(r.id, await sendCardUpdate('wecom', r, cards?.lookup, cards?.now() ?? Date.now(), async (card) => {
+            try {
+              await client.post(UPDATE_API, { userids: [r.recipient], agentid: client.config.agentId, response_code: card.responseCode, button: { replace_name: truncateChars(r.payload.title, 12) } });
+            } catch (err) {
+              // 40035 here: the response code was used (the card was already changed) or expired.
+              if (err instanceof MessengerError && err.code === '40035') return { code: '40035', message: `企业微信不再接受该卡片的更新:${err.message}`.slice(0, 500) };
+              throw err;
+            }
+          }));
+        }
+        return out;
+      }
       const body = renderWecomApp(first.payload, { agentId: client.config.agentId, publicUrl, taskId: messageRef(first.idemKey) });
       const res = await client.post<WecomResponse & { invaliduser?: string; unlicenseduser?: string; msgid?: string; response_code?: string }>(
         '/cgi-bin/message/send',

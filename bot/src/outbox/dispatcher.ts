@@ -27,6 +27,7 @@ import { dingtalkNoticeChannel } from '../channels/dingtalk-notice';
 import { dingtalkCardChannel } from '../channels/dingtalk-card';
 import { dingtalkRobotChannel } from '../channels/dingtalk-robot';
 import { robotCredentials } from '../channels/robot-credentials';
+import { cardLookup } from '../channels/card-update';
 import { createRateLimiter, nextShanghaiDay, RATE_RULES } from './rate-limit';
 
 export interface DispatcherOptions {
@@ -76,14 +77,15 @@ export function buildChannels(deps: Deps): Partial<Record<BotChannel, ChannelSen
   const { wecom, dingtalk } = deps.messengers;
   const publicUrl = deps.config.publicUrl;
   const creds = robotCredentials(deps);
+  const cards = { lookup: cardLookup(deps.db.models), now: deps.bot.now };
   if (wecom) {
-    out.wecom_app = wecomAppChannel(wecom, publicUrl);
+    out.wecom_app = wecomAppChannel(wecom, publicUrl, cards);
     out.wecom_robot = wecomRobotChannel(wecom, publicUrl, creds);
   }
   if (dingtalk) {
     out.dingtalk_notice = dingtalkNoticeChannel(dingtalk, publicUrl);
     out.dingtalk_robot = dingtalkRobotChannel(dingtalk, publicUrl, creds);
-    if (dingtalk.config.cardTemplateId) out.dingtalk_card = dingtalkCardChannel(dingtalk, publicUrl);
+    if (dingtalk.config.cardTemplateId) out.dingtalk_card = dingtalkCardChannel(dingtalk, publicUrl, cards);
   }
   return out;
 }

@@ -25,6 +25,14 @@ export interface BotButton {
   key: string;
   text: string;
   style?: 'primary' | 'danger' | 'default';
+  /**
+   * Where the button leads: a path in the H5 (e.g. "/approvals/12?act=approve") or a full URL.
+   * With `link` the button opens it on every channel instead of calling back (e.g. 驳回, which
+   * needs a reason typed in the H5); otherwise channels without callbacks open it (default: the
+   * payload's url with ?act=<key>).
+   */
+  url?: string;
+  link?: boolean;
 }
 
 /** What a message says, independent of where it goes. Transports map it to text/markdown/cards. */
@@ -42,4 +50,9 @@ export interface BotPayload {
   buttons?: BotButton[];
   /** Group robots: messenger user ids to @mention. */
   mentionUserIds?: string[];
+  /**
+   * Not a new message: replaces the buttons of the card sent as outbox message `messageId` with
+   * `title` (WeCom update_template_card with that card's response_code; DingTalk card `status`).
+   */
+  cardUpdate?: { messageId: number };
 }

@@ -2,15 +2,14 @@
 // Checked like the real server: the agentid, a response_code the server issued (with an
 // interactive card from message/send, or with each template_card_event callback), used at most
 // once and within 72 hours, and exactly one of `button` / `template_card`.
-// Response codes live in one registry per fake (`responseCodesOf`), so the message-sending fake
-// and the callback driver can register the codes they hand out.
-// The errcode for a bad response_code is not documented in our sources; like messages.ts, the fake
-// answers 40035 "invalid args" with a specific errmsg [unconfirmed]. Install this after
-// messages.ts: both serve this path, and this one also knows the codes of button-tap callbacks.
+// Response codes live in one registry per fake (`responseCodesOf`): message/send (messages.ts)
+// and the callback driver issue theirs through it, and this is the only handler of the path
+// (installing twice returns the same instance), so a code is accepted once, within 72 h, whoever
+// issued it. The errcode for a bad response_code is not documented in our sources; the fake
+// answers 40035 "invalid args" with a specific errmsg [unconfirmed].
 import crypto from 'node:crypto';
 import type { FakeRequest, FakeResponse } from '../fake-http';
 import { ok, type FakeWecom } from './fake-wecom';
-import type { WecomMessagesFake } from './messages';
 
 export const RESPONSE_CODE_TTL_MS = 72 * 3600_000;
 
@@ -40,6 +39,7 @@ export interface WecomCards {
 }
 
 const registries = new WeakMap<FakeWecom, Map<string, ResponseCodeInfo>>();
+const installed = new WeakMap<FakeWecom, WecomCards>();
 
 /** The fake's response-code registry (shared by every protocol area that issues codes). */
 export function responseCodesOf(fake: FakeWecom): Map<string, ResponseCodeInfo> {
@@ -58,20 +58,13 @@ export function issueResponseCode(fake: FakeWecom, info: { userids: string[]; ta
 const invalid = (errmsg: string): FakeResponse => ok({ errcode: 40035, errmsg: `invalid args: ${errmsg}` });
 const isStringArray = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === 'string' && x !== '');
 
-/** `messages`: the message-sending fake, whose interactive cards' codes are accepted too. */
-export function installWecomCards(fake: FakeWecom, opts: { messages?: WecomMessagesFake } = {}): WecomCards {
+/** Serves update_template_card on the fake (once per fake: a second call returns the first). */
+export function installWecomCards(fake: FakeWecom): WecomCards {
+  const existing = installed.get(fake);
+  if (existing) return existing;
   const responseCodes = responseCodesOf(fake);
   const updates: CardUpdate[] = [];
-  const lookup = (code: string): ResponseCodeInfo | undefined => {
-    const own = responseCodes.get(code);
-    if (own) return own;
-    const sent = opts.messages?.cards.get(code);
-    if (!sent) return undefined;
-    // Adopt it: from now on this registry keeps its single use.
-    const info: ResponseCodeInfo = { issuedAt: sent.issuedAt, userids: sent.userids, taskId: sent.taskId, usedAt: sent.used ? sent.issuedAt : null };
-    responseCodes.set(code, info);
-    return info;
-  };
+  const lookup = (code: string): ResponseCodeInfo | undefined => responseCodes.get(code);
 
   fake.onApi('POST', '/cgi-bin/message/update_template_card', (req: FakeRequest) => {
     const b = req.body;
@@ -90,8 +83,6 @@ export function installWecomCards(fake: FakeWecom, opts: { messages?: WecomMessa
     if (b.tagids !== undefined && !(Array.isArray(b.tagids) && b.tagids.length <= 100)) return invalid('tagids must be at most 100 ids');
     if (b.atall !== undefined && b.atall !== 0 && b.atall !== 1) return invalid('atall must be 0 or 1');
     info.usedAt = fake.clock.ms;
-    const sent = opts.messages?.cards.get(b.response_code);
-    if (sent) sent.used = true;
     updates.push({
       at: fake.clock.ms,
       responseCode: b.response_code,
@@ -103,9 +94,11 @@ export function installWecomCards(fake: FakeWecom, opts: { messages?: WecomMessa
     return ok({ errcode: 0, errmsg: 'ok' });
   });
 
-  return {
+  const cards: WecomCards = {
     responseCodes,
     updates,
     issueResponseCode: (info) => issueResponseCode(fake, info),
   };
+  installed.set(fake, cards);
+  return cards;
 }

@@ -1,12 +1,14 @@
-// Fake WeCom app messages (reference W4, W7): POST /cgi-bin/message/send and
-// /cgi-bin/message/update_template_card, strict where the real server is:
+// Fake WeCom app messages (reference W4, W7): POST /cgi-bin/message/send, strict where the real
+// server is:
 //   - agentid must be the app's, as a JSON number (40056); at least one target (82001)
 //   - msgtype must name the body's key (40008); text/markdown ≤ 2048 B and not empty (44004/45002)
 //   - textcard: title ≤ 128 B, description ≤ 512 B, url required, btntxt ≤ 4 characters
 //   - template_card: known card_type, task_id ≤ 128 B of [0-9A-Za-z_-@] and unique per app,
-//     1..6 buttons with unique keys, card_action required for text_notice
+//     1..6 buttons: type 0 (callback, the default) needs a key, unique within the card; type 1
+//     (link) needs an http(s) url; card_action required for text_notice
 //   - unknown userids come back in `invaliduser`; none valid → 81013
-//   - response_code only for interactive cards; 72 h, single use (update_template_card)
+//   - response_code only for interactive cards, issued through cards.ts (one registry per fake),
+//     so update_template_card (served by cards.ts alone) accepts it once within 72 h
 //   - past 30 messages per member per minute (1,000 per hour) deliveries are dropped SILENTLY,
 //     recorded in `dropped` so a test can prove the dispatcher never caused one
 //   - enable_duplicate_check: the same content to the same member within the interval is not
@@ -15,6 +17,7 @@
 import crypto from 'node:crypto';
 import type { FakeWecom } from './fake-wecom';
 import { ok } from './fake-wecom';
+import { installWecomCards, type CardUpdate } from './cards';
 
 export interface WecomDelivery {
   recipient: string;
@@ -37,8 +40,10 @@ export interface WecomMessagesFake {
   delivered: WecomDelivery[];
   dropped: WecomDelivery[];
   duplicates: WecomDelivery[];
-  cards: Map<string, IssuedCard>;
-  updates: { responseCode: string; body: any; at: number }[];
+  /** Response codes issued with interactive cards sent here (a view of cards.ts's registry). */
+  readonly cards: Map<string, IssuedCard>;
+  /** Accepted update_template_card calls (cards.ts's list: codes of sent cards and of taps). */
+  readonly updates: CardUpdate[];
   /** Process the next n sends fully, then answer HTTP 502 (the answer is lost on the way back). */
   loseAnswerNext(n: number): void;
   /** Real-time delay before each answer (after the delivery happened), e.g. to kill a sender mid-call. */
@@ -92,13 +97,17 @@ function validate(body: any, agentId: number): ReturnType<typeof err> | null {
       if (m.card_type === 'button_interaction') {
         const list = m.button_list;
         if (!Array.isArray(list) || list.length < 1 || list.length > 6) return err(40035, 'invalid args: button_list');
-        const keys = new Set<string>();
+        const keys: string[] = [];
         for (const b of list) {
-          if (typeof b?.text !== 'string' || !b.text || typeof b.key !== 'string' || !b.key || bytes(b.key) > 1024) return err(40035, 'invalid args: button');
+          if (typeof b?.text !== 'string' || !b.text) return err(40035, 'invalid args: button');
+          if (b.type !== undefined && b.type !== 0 && b.type !== 1) return err(40035, 'invalid args: button type');
+          if (b.type === 1) {
+            if (typeof b.url !== 'string' || !/^https?:\/\//.test(b.url)) return err(40035, 'invalid args: button url');
+          } else if (typeof b.key !== 'string' || !b.key || bytes(b.key) > 1024) return err(40035, 'invalid args: button key');
           if (b.style !== undefined && !(Number.isInteger(b.style) && b.style >= 1 && b.style <= 4)) return err(40035, 'invalid args: button style');
-          keys.add(b.key);
+          if (typeof b.key === 'string' && b.key) keys.push(b.key);
         }
-        if (keys.size !== list.length) return err(40035, 'invalid args: duplicate button key');
+        if (new Set(keys).size !== keys.length) return err(40035, 'invalid args: duplicate button key');
       }
       return null;
     }
@@ -117,12 +126,24 @@ export function installMessages(fake: FakeWecom, opts: { perMinute?: number; per
   /** Last delivery time per (member, content hash), for the duplicate check. */
   const lastContent = new Map<string, number>();
   let loseAnswers = 0;
+  const cardsFake = installWecomCards(fake);
+  /** Response codes this fake issued with sent cards. */
+  const sentCodes = new Set<string>();
   const state: WecomMessagesFake = {
     delivered: [],
     dropped: [],
     duplicates: [],
-    cards: new Map(),
-    updates: [],
+    get cards() {
+      const out = new Map<string, IssuedCard>();
+      for (const code of sentCodes) {
+        const i = cardsFake.responseCodes.get(code)!;
+        out.set(code, { responseCode: code, taskId: i.taskId ?? '', userids: i.userids, issuedAt: i.issuedAt, used: i.usedAt !== null });
+      }
+      return out;
+    },
+    get updates() {
+      return cardsFake.updates;
+    },
     loseAnswerNext(n) {
       loseAnswers += n;
     },
@@ -190,8 +211,8 @@ export function installMessages(fake: FakeWecom, opts: { perMinute?: number; per
     const answer: Record<string, unknown> = { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid };
     const interactive = type === 'template_card' && (INTERACTIVE.has(content.card_type) || !!content.action_menu);
     if (interactive && fresh.size) {
-      const responseCode = crypto.randomBytes(24).toString('base64url');
-      state.cards.set(responseCode, { responseCode, taskId: taskId!, userids: [...fresh], issuedAt: now, used: false });
+      const responseCode = cardsFake.issueResponseCode({ userids: [...fresh], taskId: taskId! });
+      sentCodes.add(responseCode);
       answer.response_code = responseCode;
     }
     if (loseAnswers > 0) {
@@ -199,20 +220,6 @@ export function installMessages(fake: FakeWecom, opts: { perMinute?: number; per
       return { status: 502, text: '<html>502 Bad Gateway</html>' };
     }
     return { ...ok(answer), delayMs: state.answerDelayMs };
-  });
-
-  fake.onApi('POST', '/cgi-bin/message/update_template_card', (req) => {
-    const b = req.body;
-    if (!b || typeof b !== 'object') return err(47001, 'data format error');
-    if (b.agentid !== fake.corp.agentId) return err(40056, 'invalid agentid');
-    const card = typeof b.response_code === 'string' ? state.cards.get(b.response_code) : undefined;
-    if (!card) return err(40035, 'invalid args: response_code');
-    if (card.used) return err(40035, 'invalid args: response_code already used');
-    if (fake.clock.ms - card.issuedAt > 72 * 3_600_000) return err(40035, 'invalid args: response_code expired');
-    if ((b.button === undefined) === (b.template_card === undefined)) return err(40035, 'invalid args: exactly one of button / template_card');
-    card.used = true;
-    state.updates.push({ responseCode: b.response_code, body: b, at: fake.clock.ms });
-    return ok({ errcode: 0, errmsg: 'ok', invaliduser: [] });
   });
 
   return state;

@@ -7,6 +7,7 @@ import { createFlowService } from '../approvals/flow.service';
 import { createApprovalInbox } from '../approvals/approval-inbox.service';
 import { createApprovalNotifier, type ApprovalNotifier } from '../approvals/approval.notifier';
 import { approvalRoutes } from '../approvals/approval.routes';
+import { registerApprovalChat } from '../approvals/approval.chat';
 import { createApplicationService } from './application.service';
 import { createDocumentService } from './documents.service';
 import { createDiskStorage, type DocumentStorage } from './documents.storage';
@@ -18,6 +19,8 @@ export function createApplicationModule(deps: Deps, customers: CustomerService, 
   const applications = createApplicationService(deps, customers, flows, notifier);
   const documents = createDocumentService(deps, applications, opts.storage ?? createDiskStorage(deps.config.applications.filesDir));
   const inbox = createApprovalInbox(deps);
+  // Card buttons 同意 / 驳回 tapped in WeCom / DingTalk (approval.chat.ts).
+  registerApprovalChat(deps, applications);
   return {
     flows,
     applications,

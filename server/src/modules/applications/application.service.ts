@@ -36,6 +36,8 @@ export interface DecideInput {
   comment?: string | null;
   /** A key the caller will send again on a retry (e.g. the chat event id): the retry is the same decision. */
   idempotencyKey?: string | null;
+  /** The chat card the decision was tapped on (WeCom task_id / DingTalk outTrackId): its update is the callback's. */
+  cardRef?: string | null;
 }
 
 export interface DecideResult {
@@ -244,6 +246,12 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
     if (outcome === 'rejected' || outcome === 'returned') {
       await events.emit({ type: EVENT_TYPES.ApplicationDecided, aggregateType: 'application', aggregateId: app.id, actorId: actor.id, payload: { applicationId: Number(app.id), customerId: Number(app.customerId), outcome: app.status, round: app.round, decidedBy: actor.id } }, t);
     }
+    // Chat cards: the decider's says what they did, the others' closed tasks who handled them.
+    await notifier.closeCards?.(t, {
+      applicationId: Number(app.id),
+      closes: [{ taskId: Number(mine.id), text: `已${DECISIONS[input.action].slice(0, 2)}` }, ...closed.map((taskId) => ({ taskId, text: `已由 ${deciderName} 处理` }))],
+      skipCardRef: input.cardRef ?? null,
+    });
     const na = await runtime.noticeApp(app, t);
     await notifier.notify(t, [decisionNotice(na, { actionId: Number(act.id), applicantId: app.applicantId, deciderName, decision: input.action, nodeName: mine.nodeName, comment: input.comment ?? null, status: app.status })]);
     return result(mine, false, closed);
@@ -388,6 +396,7 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
         await app.update({ status: 'withdrawn', decidedAt: new Date(), currentNodeId: null, currentNodeName: null }, { transaction: t });
         await record(t, app, rc, { action: 'withdraw', comment: reason });
         await audit.record(rc, { action: 'withdraw', entityType: 'application', entityId: id, after: { reason: reason ?? null } }, t);
+        await notifier.closeCards?.(t, { applicationId: id, closes: pending.map((x) => ({ taskId: Number(x.id), text: '申请人已撤回' })) });
         await events.emit({ type: EVENT_TYPES.ApplicationWithdrawn, aggregateType: 'application', aggregateId: id, actorId: rc.actor.id, payload: { applicationId: id, customerId: Number(app.customerId), round: app.round } }, t);
         await releaseCustomer(t, rc, app, '已撤回');
         await notifier.notify(t, [withdrawnNotice(await runtime.noticeApp(app, t), [...new Set(pending.map((x) => x.assigneeId))], app.round)]);
@@ -414,6 +423,7 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
           throw new AppError(422, 'INVALID_DELEGATE', `不能转交:${why}`);
         }
         await task.update({ status: 'delegated', action: 'delegate', comment: input.comment ?? null, decidedAt: new Date() }, { transaction: t });
+        await notifier.closeCards?.(t, { applicationId: id, closes: [{ taskId: Number(task.id), text: `已转交 ${target.name}` }] });
         await record(t, app, rc, { action: 'delegate', comment: input.comment, task, data: { fromUserId: task.assigneeId, toUserId: target.id } });
         await audit.record(rc, { action: 'delegate', entityType: 'application', entityId: id, after: { taskId: Number(task.id), from: task.assigneeId, to: target.id } }, t);
         const def = (await flows.version(app.flowVersionId!, t)).definition;

@@ -36,6 +36,20 @@ function facts(a: NoticeApp) {
 const title = (a: NoticeApp) => `贷款审批 · ${a.product} ${formatFenShort(a.amountFen)}`;
 const url = (a: NoticeApp) => `/approvals/${a.id}`;
 
+/**
+ * The buttons of an approval card. 同意 calls back (`approval:<taskId>:approve`) and decides at
+ * once; 驳回 needs a reason, so it opens the H5 decision page with the reject sheet open (a link
+ * button); 查看详情 opens the application. Where a channel cannot call back (DingTalk action_card)
+ * 同意 opens the page with the approve sheet instead.
+ */
+export function approvalButtons(a: NoticeApp, taskId: number) {
+  return [
+    { key: `approval:${taskId}:approve`, text: '同意', style: 'primary' as const, url: `${url(a)}?act=approve` },
+    { key: `approval:${taskId}:reject`, text: '驳回', style: 'danger' as const, url: `${url(a)}?act=reject`, link: true },
+    { key: `approval:${taskId}:view`, text: '查看详情', style: 'default' as const, url: url(a), link: true },
+  ];
+}
+
 /** A new task: the card with 同意 / 驳回 buttons (keys carry the task id for the chat callback). */
 export function taskNotice(a: NoticeApp, task: { id: number; assigneeId: number; nodeName: string }): ApprovalNotice {
   return {
@@ -48,10 +62,7 @@ export function taskNotice(a: NoticeApp, task: { id: number; assigneeId: number;
       text: `${a.applicantName} 提交的进件待你审批(${task.nodeName}):客户 ${maskName(a.customerName)},${formatFenShort(a.amountFen)},${a.termMonths} 个月。`,
       url: url(a),
       fields: facts(a),
-      buttons: [
-        { key: `approval:${task.id}:approve`, text: '同意', style: 'primary' },
-        { key: `approval:${task.id}:reject`, text: '驳回', style: 'danger' },
-      ],
+      buttons: approvalButtons(a, task.id),
     },
   };
 }
@@ -118,9 +129,7 @@ export function slaNotice(a: NoticeApp, s: { taskId: number; stage: 'remind' | '
         : `${s.assigneeName} 的审批(${s.nodeName})已超过 ${s.slaHours * 2} 个工作小时仍未处理,请督促或转交他人。`,
       url: url(a),
       fields: facts(a),
-      ...(remind
-        ? { buttons: [{ key: `approval:${s.taskId}:approve`, text: '同意', style: 'primary' as const }, { key: `approval:${s.taskId}:reject`, text: '驳回', style: 'danger' as const }] }
-        : {}),
+      ...(remind ? { buttons: approvalButtons(a, s.taskId) } : {}),
     },
   };
 }

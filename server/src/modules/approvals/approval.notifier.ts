@@ -16,15 +16,33 @@ export interface ApprovalNotice {
   payload: BotPayload;
 }
 
+/** Tasks whose chat cards should stop offering buttons, and what they say instead. */
+export interface CardClose {
+  applicationId: number;
+  closes: { taskId: number; text: string }[];
+  /** The card the decider tapped (WeCom task_id / DingTalk outTrackId): the callback updates it itself. */
+  skipCardRef?: string | null;
+}
+
 export interface ApprovalNotifier {
   notify(t: Transaction, notices: ApprovalNotice[]): Promise<void>;
+  /** Closes the approval cards of tasks that no longer wait for their approver (same transaction). */
+  closeCards?(t: Transaction, c: CardClose): Promise<void>;
 }
 
 export const noopNotifier: ApprovalNotifier = { notify: async () => {} };
 
 /** The production notifier: one outbox row per recipient and channel, via the bot service. */
-export function createApprovalNotifier(bot: Pick<BotService, 'notifyUsers'>): ApprovalNotifier {
+export function createApprovalNotifier(bot: Pick<BotService, 'notifyUsers' | 'closeCards'>): ApprovalNotifier {
   return {
+    async closeCards(t, c) {
+      if (!c.closes.length) return;
+      await bot.closeCards(t, {
+        ref: { type: 'application', id: c.applicationId },
+        closes: c.closes.map((x) => ({ keyPrefix: `approval:${x.taskId}:`, text: x.text })),
+        skipCardRefs: c.skipCardRef ? [c.skipCardRef] : [],
+      });
+    },
     async notify(t, notices) {
       for (const n of notices) {
         if (!n.userIds.length) continue;

@@ -8,6 +8,8 @@ import { Op, type Transaction } from 'sequelize';
 import type { Config } from '../../../../config';
 import type { Models } from '../../db/models';
 import type { BotChannel, BotPayload } from '../../contracts/bot';
+import { messageRef } from '../../../../bot/src/channels/format';
+import { closeCards, type CloseCardsInput } from './card-updates';
 
 export interface OutboxMessage {
   /** Unique per message (≤ 160 characters); a second enqueue with the same key is ignored. */
@@ -165,6 +167,11 @@ export function createBotService(config: Config, models: Models, opts: { now?: (
     return { messages: messages.map((m) => ({ channel: m.channel, recipient: m.recipient, recipientUserId: null })), skippedUserIds: [] };
   }
 
-  return { now, enqueue, channelsForUser, notifyUsers, notifyTeam };
+  /** Closes cards already enqueued about `ref` (see card-updates.ts), in the caller's transaction. */
+  function closeCardsOf(tx: Transaction | null, input: Omit<CloseCardsInput, 'cardRef'>) {
+    return closeCards(models, enqueue, tx, { ...input, cardRef: messageRef });
+  }
+
+  return { now, enqueue, channelsForUser, notifyUsers, notifyTeam, closeCards: closeCardsOf };
 }
 export type BotService = ReturnType<typeof createBotService>;
