@@ -5,6 +5,7 @@
 // Protocol areas (sso, jsapi, contacts, notices, robot, cards/stream, event driver) live in
 // sibling files that install their routes on this core.
 import crypto from 'node:crypto';
+import { prng } from '../../../sql/seeds/demo';
 import { FakeHttpServer, TestClock, type FakeHandler, type FakeRequest, type FakeResponse } from '../fake-http';
 
 export interface DingDept {
@@ -44,16 +45,6 @@ export const FAKE_DINGTALK_DEFAULTS = {
   callbackAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
 };
 
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class FakeDingtalk extends FakeHttpServer {
   readonly app: Required<Omit<FakeDingtalkOptions, 'clock'>>;
   readonly tokens = new Map<string, number>();
@@ -64,7 +55,7 @@ export class FakeDingtalk extends FakeHttpServer {
   readonly scripted = new Map<string, (number | { status: number; code: string })[]>();
   transientRate = 0;
   transientPaths = new Set<string>();
-  random = mulberry32(7);
+  random = prng(7);
 
   constructor(opts: FakeDingtalkOptions = {}) {
     super(opts.clock ?? new TestClock());

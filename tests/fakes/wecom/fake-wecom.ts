@@ -5,6 +5,7 @@
 // The protocol areas live in sibling files (oauth, jsapi, contacts, messages, callbacks) that
 // install their routes on this core.
 import crypto from 'node:crypto';
+import { prng } from '../../../sql/seeds/demo';
 import { FakeHttpServer, TestClock, type FakeHandler, type FakeRequest, type FakeResponse } from '../fake-http';
 
 export interface WecomDept {
@@ -50,17 +51,6 @@ export const FAKE_WECOM_DEFAULTS = {
   trustedDomain: '127.0.0.1',
 };
 
-/** Seeded PRNG so injected faults are reproducible. */
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class FakeWecom extends FakeHttpServer {
   readonly corp: Required<Omit<FakeWecomOptions, 'clock'>>;
   /** Issued access tokens → expiry (test-clock ms). */
@@ -75,7 +65,7 @@ export class FakeWecom extends FakeHttpServer {
   transientPaths = new Set<string>();
   /** When true every token-authenticated call answers 60020 (server IP not in 企业可信IP). */
   ipNotTrusted = false;
-  random = mulberry32(42);
+  random = prng(42);
 
   constructor(opts: FakeWecomOptions = {}) {
     super(opts.clock ?? new TestClock());
