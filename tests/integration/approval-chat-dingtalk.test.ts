@@ -3,15 +3,18 @@
 // tap over the fake Stream gateway approves and the ACK carries the card's new data; a lost ACK
 // brings the frame back without a second decision; the other approver of the any-of 风控 node has
 // their card updated (PUT /v1.0/card/instances) "已由 X 处理"; a 驳回 tap decides nothing and
-// answers with the link to the reject sheet. Without a template: the action_card work
-// notification's buttons open /approvals/<id>?act=approve|reject in the DingTalk app.
+// answers with the link to the reject sheet. Without a template: an OA work notification with
+// the facts and a status bar 待审批 opens /approvals/<id> in the DingTalk app; once the task is
+// decided in the H5 its status bar is updated (status_bar/update by the send's task_id) to 已同意,
+// and the other approver's of an any-of node to 已由 X 处理.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBotTestApp, deliverAll, testDispatcher, type BotTestApp } from '../helpers/bot-worker';
 import { installStream, type StreamGateway } from '../fakes/dingtalk/stream';
 import { startDingtalkStream, type DingtalkStream } from '../../bot/src/stream/dingtalk-stream';
 import type { CardInstance } from '../fakes/dingtalk/cards';
 import type { Dispatcher } from '../../bot/src/outbox/dispatcher';
-import { actionsOf, applicationRow, submitted, tasksOf } from '../helpers/applications';
+import { actionsOf, applicationRow, decide, submitted, tasksOf } from '../helpers/applications';
+import { rows } from '../helpers/fixtures';
 
 const TEMPLATE = 'fake-approval-card.schema';
 
@@ -129,24 +132,59 @@ describe('with Stream and a card template', () => {
 
 describe('without a card template', () => {
   let t: BotTestApp;
+  let dispatcher: Dispatcher;
+  let appId: number;
+  const dd = async (name: string) => t.dingIds.get(await t.userId(name))!;
+  /** The approval task notices a person got (OA with a status bar). */
+  const taskNotices = async (name: string) => t.notices!.deliveredTo(await dd(name)).filter((n) => n.content?.status_bar);
+
   beforeAll(async () => {
     t = await createBotTestApp({ dingtalk: true });
+    dispatcher = testDispatcher(t);
   });
   afterAll(() => t?.close());
 
-  it('the approver gets an action_card work notification whose buttons open /approvals/<id>?act=approve|reject', async () => {
+  it('the approver gets an OA work notification with the facts and a status bar 待审批 that opens the detail page', async () => {
     const s = await submitted(await t.loginAs('张伟'));
-    await deliverAll(t, testDispatcher(t));
-    const wu = t.dingIds.get(await t.userId('吴婷'))!;
-    const [n] = t.notices!.deliveredTo(wu);
-    expect(n.msgtype).toBe('action_card');
-    expect(n.content.title).toBe('贷款审批 · 房抵贷 30万');
-    expect(n.content.btn_json_list.map((b: { title: string; action_url: string }) => [b.title, target(b.action_url)])).toEqual([
-      ['同意', `http://127.0.0.1:3000/approvals/${s.id}?act=approve`],
-      ['驳回', `http://127.0.0.1:3000/approvals/${s.id}?act=reject`],
-      ['查看详情', `http://127.0.0.1:3000/approvals/${s.id}`],
-    ]);
-    expect(n.content.btn_json_list[0].action_url).toMatch(/^dingtalk:\/\/dingtalkclient\/action\/openapp\?corpid=/);
+    appId = s.id;
+    await deliverAll(t, dispatcher);
+    const [n, ...more] = await taskNotices('吴婷');
+    expect(more).toHaveLength(0);
+    expect(n.msgtype).toBe('oa');
+    expect(n.content.body.title).toBe('贷款审批 · 房抵贷 30万');
+    expect(Object.fromEntries(n.content.body.form.map((f: { key: string; value: string }) => [f.key, f.value]))).toMatchObject({ '客户:': '测***', '金额:': '30万', '期限:': '36 个月', '信贷员:': '张伟' });
+    expect(n.content.status_bar).toEqual({ status_value: '待审批', status_bg: '0xFFF65E5E' });
+    expect(n.content.message_url).toMatch(/^dingtalk:\/\/dingtalkclient\/action\/openapp\?corpid=/);
+    expect(target(n.content.message_url)).toBe(`http://127.0.0.1:3000/approvals/${s.id}`);
+    expect(target(n.content.pc_message_url)).toBe(`http://127.0.0.1:3000/approvals/${s.id}`);
+    expect(JSON.stringify(n.content)).not.toContain('act=');
     expect(t.cards!.cards.size).toBe(0);
+    expect(t.notices!.statusUpdates).toHaveLength(0);
+  });
+
+  it('an H5 approval turns the approver\'s status bar to 已同意, exactly once', async () => {
+    const [n] = await taskNotices('吴婷');
+    expect((await decide(await t.loginAs('吴婷'), appId, 'approve')).status).toBe(200);
+    await deliverAll(t, dispatcher);
+    await deliverAll(t, dispatcher);
+    expect(t.notices!.statusUpdatesOf(n.taskId).map((u) => [u.statusValue, u.statusBg])).toEqual([['已同意', '0xFF78C06E']]);
+    expect(t.notices!.statusUpdates).toHaveLength(1);
+    // The next node's approvers get their own OA notices, each its own task_id.
+    const [li] = await taskNotices('李娜');
+    const [zhao] = await taskNotices('赵磊');
+    expect(li.content.status_bar.status_value).toBe('待审批');
+    expect(li.taskId).not.toBe(zhao.taskId);
+  });
+
+  it('any-of: 赵磊 approves in the H5; his bar says 已同意 and 李娜\'s 已由 赵磊 处理', async () => {
+    const [li] = await taskNotices('李娜');
+    const [zhao] = await taskNotices('赵磊');
+    expect((await decide(await t.loginAs('赵磊'), appId, 'approve')).status).toBe(200);
+    expect((await applicationRow(t, appId)).status).toBe('approved');
+    await deliverAll(t, dispatcher);
+    expect(t.notices!.statusUpdatesOf(zhao.taskId).map((u) => u.statusValue)).toEqual(['已同意']);
+    expect(t.notices!.statusUpdatesOf(li.taskId).map((u) => [u.statusValue, u.statusBg])).toEqual([['已由 赵磊 处理', '0xFF9E9E9E']]);
+    const updates = await rows(t, "SELECT status, last_error_code FROM bot_messages WHERE kind = 'card_update' AND channel = 'dingtalk_notice' AND ref_id = ?", [String(appId)]);
+    expect(updates).toEqual([0, 1, 2].map(() => ({ status: 'sent', last_error_code: null })));
   });
 });

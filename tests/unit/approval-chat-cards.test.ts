@@ -42,6 +42,13 @@ describe('sendCardUpdate', () => {
     expect(await sendCardUpdate('dingtalk', row, async () => card({ externalId: null }), NOW, apply)).toMatchObject({ note: { code: 'NO_OUT_TRACK_ID' } });
     expect(apply).toHaveBeenCalledTimes(1);
   });
+
+  it('a DingTalk work notification without a task_id is skipped with a note', async () => {
+    const apply = vi.fn(async () => undefined);
+    const notice = { ...row, channel: 'dingtalk_notice' as const };
+    expect(await sendCardUpdate('dingtalk', notice, async () => card({ externalId: null, responseCode: null }), NOW, apply)).toMatchObject({ outcome: 'sent', note: { code: 'NO_TASK_ID' } });
+    expect(apply).not.toHaveBeenCalled();
+  });
 });
 
 describe('parseApprovalKey', () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { absoluteUrl, byteLength, messageRef, truncateBytes, withParam } from '../../bot/src/channels/format';
 import { renderWecomApp, wecomAppChannel, WECOM_DUPLICATE_CHECK_SECONDS } from '../../bot/src/channels/wecom-app';
-import { dingtalkAppLink, renderDingtalkNotice } from '../../bot/src/channels/dingtalk-notice';
+import { dingtalkAppLink, renderDingtalkNotice, statusBarColor } from '../../bot/src/channels/dingtalk-notice';
 import { renderDingtalkRobot, renderDingtalkRobotMerged } from '../../bot/src/channels/dingtalk-robot';
 import { renderWecomRobot, renderWecomRobotMerged, wecomRobotMergedBytes, WECOM_ROBOT_MARKDOWN_MAX } from '../../bot/src/channels/wecom-robot';
 import { renderDingtalkCard } from '../../bot/src/channels/dingtalk-card';
@@ -116,6 +116,26 @@ describe('DingTalk work notifications (snake_case)', () => {
     const target = new URL(m.action_card.btn_json_list[1].action_url.replace('dingtalk://', 'http://')).searchParams.get('redirect_url');
     expect(target).toBe('https://crm.example.com/approvals/12?act=approval%3A12%3Areject');
     expect(JSON.stringify(m)).not.toMatch(/"(singleTitle|btnJsonList|actionCard)"/);
+  });
+
+  it('a payload with a status is an oa message with a status bar opening the page, buttons or not', () => {
+    const p: BotPayload = {
+      title: '审批',
+      text: '请审批',
+      url: '/approvals/12',
+      fields: [{ label: '客户', value: '王**' }],
+      buttons: [{ key: 'approval:3:approve', text: '同意', url: '/approvals/12?act=approve' }, { key: 'approval:3:reject', text: '驳回', url: '/approvals/12?act=reject', link: true }],
+      status: { value: '待审批', bg: '0xFFF65E5E' },
+    };
+    const m = renderDingtalkNotice(p, link) as any;
+    expect(m.msgtype).toBe('oa');
+    expect(m.oa.status_bar).toEqual({ status_value: '待审批', status_bg: '0xFFF65E5E' });
+    expect(m.oa.message_url).toBe(dingtalkAppLink(link, '/approvals/12'));
+    expect(m.oa.pc_message_url).toBe(dingtalkAppLink(link, '/approvals/12'));
+    expect(m.oa.body).toEqual({ title: '审批', form: [{ key: '客户:', value: '王**' }], content: '请审批' });
+    expect(JSON.stringify(m)).not.toMatch(/act=|btn_json_list/);
+    expect((renderDingtalkNotice({ title: 't', text: 'x', status: { value: '一二三四五六七八九十十一' } }, link) as any).oa.status_bar).toEqual({ status_value: '一二三四五六七八九十' });
+    expect([statusBarColor('已同意'), statusBarColor('已驳回'), statusBarColor('已由 李四 处理')]).toEqual(['0xFF78C06E', '0xFFF65E5E', '0xFF9E9E9E']);
   });
 
   it('withParam keeps an existing query and a fragment', () => {

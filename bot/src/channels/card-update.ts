@@ -4,6 +4,7 @@
 // commit while the card itself is still on its way: an update for a card not sent yet waits
 // (transient, retried with backoff); one for a card that is gone, never got a response_code, or
 // whose WeCom response_code is past its 72 h is skipped and recorded as such, not dead-lettered.
+// DingTalk OA work notifications (dingtalk_notice) are found by their task_id (external_id).
 import type { Models } from '../../../server/src/db/models';
 import type { BotMessageStatus } from '../../../server/src/contracts/bot';
 import { MessengerError, type MessengerProvider } from '../../../server/src/modules/messenger/messenger-error';
@@ -52,6 +53,8 @@ export async function sendCardUpdate(
     if (!card.responseCode) return skip('NO_RESPONSE_CODE', '原卡片没有 response_code,无法更新');
     if (card.sentAt && now - card.sentAt.getTime() > RESPONSE_CODE_TTL_MS) return skip('RESPONSE_CODE_EXPIRED', '原卡片已超过 72 小时,企业微信不再允许更新');
   } else if (!card.externalId) {
+    // dingtalk_notice: an OA work notification is changed by the task_id asyncsend_v2 returned.
+    if (row.channel === 'dingtalk_notice') return skip('NO_TASK_ID', '原工作通知没有 task_id,无法更新状态栏');
     return skip('NO_OUT_TRACK_ID', '原卡片没有 outTrackId,无法更新');
   }
   const note = await apply(card);

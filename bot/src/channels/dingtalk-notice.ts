@@ -1,6 +1,9 @@
 // DingTalk work notifications (reference D4): asyncsend_v2 with text, markdown, action_card
-// (links; buttons become links into the H5, the fallback for approve/reject without Stream cards)
-// or oa (a payload with fields). Identical payloads go to up to 100 users per call. The send is
+// (links; buttons become links into the H5) or oa (a payload with fields). A payload with a
+// `status` (an approval task without Stream cards) is an oa message with a status bar (待审批)
+// opening the H5 detail page, sent on its own so its task_id is that person's message alone; when
+// the task closes, a 'card_update' row changes the bar (status_bar/update, e.g. 已同意).
+// Identical payloads go to up to 100 users per call. The send is
 // asynchronous on DingTalk's side, so the dispatcher asks getsendresult at once and maps its
 // lists back to rows: invalid users fail, the daily cap (143105) waits for the next day, and
 // "same content already sent today" (143106) means the user already has it.
@@ -9,10 +12,21 @@ import type { DingtalkClient, OapiResponse } from '../../../server/src/modules/m
 import { MessengerError } from '../../../server/src/modules/messenger/messenger-error';
 import type { ChannelSender, RowOutcome } from './channel';
 import { absoluteUrl, fieldLines, truncateChars, withParam } from './format';
+import { isCardUpdate, sendCardUpdate, type CardLookup } from './card-update';
 
 export const DINGTALK_MAX_USERIDS = 100;
 const API_SEND = '/topapi/message/corpconversation/asyncsend_v2';
 const API_RESULT = '/topapi/message/corpconversation/getsendresult';
+const API_STATUS = '/topapi/message/corpconversation/status_bar/update';
+/** status_value length we keep to (a short label; the exact limit is not documented). */
+export const STATUS_VALUE_MAX = 10;
+
+/** The status bar colour for a closed task's text: green when approved, red when rejected, grey otherwise. */
+export function statusBarColor(text: string): string {
+  if (text.startsWith('已同意')) return '0xFF78C06E';
+  if (text.startsWith('已驳回')) return '0xFFF65E5E';
+  return '0xFF9E9E9E';
+}
 
 export interface DingtalkLinkOptions {
   corpId: string;
@@ -34,6 +48,22 @@ function markdownBody(p: BotPayload): string {
 /** The `msg` object of asyncsend_v2 for one payload. Pure: tested on its own. */
 export function renderDingtalkNotice(p: BotPayload, o: DingtalkLinkOptions): Record<string, unknown> {
   const title = truncateChars(p.title, 64);
+  const form = (p.fields ?? []).slice(0, 6).map((f) => ({ key: `${f.label}:`, value: f.value }));
+  if (p.status) {
+    // A message whose status changes later (status_bar/update): oa, opening the H5 page. Buttons
+    // are not rendered: an oa message has none, and the page offers whatever is still possible.
+    const page = dingtalkAppLink(o, p.url ?? '/');
+    return {
+      msgtype: 'oa',
+      oa: {
+        message_url: page,
+        pc_message_url: page,
+        head: { bgcolor: 'FF1677FF', text: '信贷CRM' },
+        status_bar: { status_value: truncateChars(p.status.value, STATUS_VALUE_MAX), ...(p.status.bg ? { status_bg: p.status.bg } : {}) },
+        body: { title, ...(form.length ? { form } : {}), content: p.text },
+      },
+    };
+  }
   if (p.buttons?.length) {
     // Each button opens its H5 page (default: the payload's page with ?act=<button key>).
     const page = p.url ?? '/';
@@ -53,7 +83,7 @@ export function renderDingtalkNotice(p: BotPayload, o: DingtalkLinkOptions): Rec
       oa: {
         ...(p.url ? { message_url: dingtalkAppLink(o, p.url), pc_message_url: dingtalkAppLink(o, p.url) } : {}),
         head: { bgcolor: 'FF1677FF', text: '信贷CRM' },
-        body: { title, form: p.fields.slice(0, 6).map((f) => ({ key: `${f.label}:`, value: f.value })), content: p.text },
+        body: { title, form, content: p.text },
       },
     };
   }
@@ -71,14 +101,26 @@ interface SendResult {
   forbidden_list?: { code: string | number; count?: number; userid: string }[];
 }
 
-export function dingtalkNoticeChannel(client: DingtalkClient, publicUrl: string): ChannelSender {
+/** `cards` finds the message a 'card_update' row changes (see card-update.ts). */
+export function dingtalkNoticeChannel(client: DingtalkClient, publicUrl: string, cards?: { lookup: CardLookup; now: () => number }): ChannelSender {
   const link = { corpId: client.config.corpId, agentId: client.config.agentId, publicUrl };
   return {
     channel: 'dingtalk_notice',
     maxRecipients: DINGTALK_MAX_USERIDS,
-    batchable: () => true,
+    // A status bar belongs to one task_id: such messages (and their updates) go one per call.
+    batchable: (row) => !row.payload.status && !isCardUpdate(row),
     async send(rows) {
       const agent_id = client.config.agentId;
+      if (isCardUpdate(rows[0])) {
+        const out = new Map<number, RowOutcome>();
+        for (const r of rows) {
+          out.set(r.id, await sendCardUpdate('dingtalk', r, cards?.lookup, cards?.now() ?? Date.now(), async (card) => {
+            const status_value = truncateChars(r.payload.title, STATUS_VALUE_MAX);
+            await client.oapiPost(API_STATUS, { agent_id, task_id: Number(card.externalId), status_value, status_bg: statusBarColor(status_value) });
+          }));
+        }
+        return out;
+      }
       const res = await client.oapiPost<OapiResponse & { task_id?: number }>(API_SEND, {
         agent_id,
         userid_list: rows.map((r) => r.recipient).join(','),

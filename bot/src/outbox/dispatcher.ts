@@ -83,7 +83,7 @@ export function buildChannels(deps: Deps): Partial<Record<BotChannel, ChannelSen
     out.wecom_robot = wecomRobotChannel(wecom, publicUrl, creds);
   }
   if (dingtalk) {
-    out.dingtalk_notice = dingtalkNoticeChannel(dingtalk, publicUrl);
+    out.dingtalk_notice = dingtalkNoticeChannel(dingtalk, publicUrl, cards);
     out.dingtalk_robot = dingtalkRobotChannel(dingtalk, publicUrl, creds);
     if (dingtalk.config.cardTemplateId) out.dingtalk_card = dingtalkCardChannel(dingtalk, publicUrl, cards);
   }

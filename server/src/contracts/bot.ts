@@ -48,11 +48,18 @@ export interface BotPayload {
   fields?: { label: string; value: string }[];
   /** Interactive buttons (approve/reject…); channels without callbacks link to the H5 instead. */
   buttons?: BotButton[];
+  /**
+   * A status shown on the message where the channel has one (DingTalk OA work notifications:
+   * status_bar, e.g. 待审批, later changed by a card update to 已同意). `bg` is DingTalk's ARGB
+   * colour, e.g. "0xFFF65E5E". Other channels ignore it.
+   */
+  status?: { value: string; bg?: string };
   /** Group robots: messenger user ids to @mention. */
   mentionUserIds?: string[];
   /**
    * Not a new message: replaces the buttons of the card sent as outbox message `messageId` with
-   * `title` (WeCom update_template_card with that card's response_code; DingTalk card `status`).
+   * `title` (WeCom update_template_card with that card's response_code; DingTalk card `status`;
+   * DingTalk OA work notification: status_bar/update with its task_id).
    */
   cardUpdate?: { messageId: number };
 }

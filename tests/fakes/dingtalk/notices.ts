@@ -4,6 +4,8 @@
 // single_title/single_url or btn_json_list[{title, action_url}]); task_id per send. Per user and
 // Shanghai day: ≤ 500 messages (forbidden 143105) and the same content once (forbidden 143106);
 // unknown users land in invalid_user_id_list. Malformed parameters answer 40035 (缺少参数).
+// status_bar/update changes the status bar of an oa message the fake sent (by its task_id) and
+// records each change in `statusUpdates`.
 import crypto from 'node:crypto';
 import type { FakeDingtalk } from './fake-dingtalk';
 import { ok } from './fake-dingtalk';
@@ -14,6 +16,13 @@ export interface NoticeDelivery {
   content: any;
   at: number;
   taskId: number;
+}
+
+export interface StatusBarUpdate {
+  taskId: number;
+  statusValue: string;
+  statusBg: string | null;
+  at: number;
 }
 
 interface TaskResult {
@@ -27,10 +36,17 @@ export interface DingtalkNoticesFake {
   deliveredTo(userid: string): NoticeDelivery[];
   /** Most userids in any one asyncsend_v2 call. */
   maxUseridsPerCall(): number;
+  /** Accepted status_bar/update calls, in order. */
+  statusUpdates: StatusBarUpdate[];
+  /** The status bar updates of one sent message (by its task_id). */
+  statusUpdatesOf(taskId: number): StatusBarUpdate[];
 }
 
 const SEND = '/topapi/message/corpconversation/asyncsend_v2';
 const RESULT = '/topapi/message/corpconversation/getsendresult';
+const STATUS_BAR = '/topapi/message/corpconversation/status_bar/update';
+/** [unconfirmed] The real server's limit on status_value is not documented; we allow 10 characters. */
+const STATUS_VALUE_MAX = 10;
 const bad = (what: string) => ok({ errcode: 40035, errmsg: `缺少参数 ${what}` });
 const shanghaiDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
@@ -52,6 +68,7 @@ function checkMsg(msg: any): string | null {
     }
     case 'oa':
       if (!m.head || typeof m.head.bgcolor !== 'string' || !m.body || typeof m.body !== 'object') return 'msg.oa.head/body';
+      if (m.status_bar !== undefined && (typeof m.status_bar?.status_value !== 'string' || !m.status_bar.status_value)) return 'msg.oa.status_bar.status_value';
       return !m.body.form || (Array.isArray(m.body.form) && m.body.form.length <= 6) ? null : 'msg.oa.body.form';
     case 'link':
       return typeof m.messageUrl === 'string' && typeof m.title === 'string' ? null : 'msg.link';
@@ -64,9 +81,12 @@ export function installNotices(fake: FakeDingtalk, opts: { perUserPerDay?: numbe
   const perDay = opts.perUserPerDay ?? 500;
   let nextTask = 700_000_001;
   const sentContent = new Set<string>(); // day|user|hash
+  const oaTasks = new Set<number>(); // task_ids of accepted oa sends
   const state: DingtalkNoticesFake = {
     delivered: [],
     tasks: new Map(),
+    statusUpdates: [],
+    statusUpdatesOf: (taskId) => state.statusUpdates.filter((u) => u.taskId === taskId),
     deliveredTo: (u) => state.delivered.filter((d) => d.recipient === u),
     maxUseridsPerCall: () => Math.max(0, ...fake.calls.filter((c) => c.path === SEND && typeof c.body?.userid_list === 'string').map((c) => c.body.userid_list.split(',').length)),
   };
@@ -105,7 +125,23 @@ export function installNotices(fake: FakeDingtalk, opts: { perUserPerDay?: numbe
       state.delivered.push({ recipient: u, msgtype: b.msg.msgtype, content: b.msg[b.msg.msgtype], at: now, taskId });
     }
     state.tasks.set(taskId, result);
+    if (b.msg.msgtype === 'oa') oaTasks.add(taskId);
     return ok({ errcode: 0, errmsg: 'ok', task_id: taskId, request_id: crypto.randomUUID() });
+  });
+
+  fake.onOapi('POST', STATUS_BAR, (req) => {
+    const b = req.body;
+    if (!b || typeof b !== 'object') return bad('body');
+    if (typeof b.agent_id !== 'number' || b.agent_id !== fake.app.agentId) return bad('agent_id');
+    // [unconfirmed] errcode/errmsg for a task_id that is unknown or not an oa message: the real
+    // server's answer is not documented; 40035 (不合法的参数) as for getsendresult.
+    if (typeof b.task_id !== 'number' || !oaTasks.has(b.task_id)) return ok({ errcode: 40035, errmsg: '不合法的参数 task_id(不是本应用发出的 OA 消息)' });
+    if (typeof b.status_value !== 'string' || !b.status_value) return bad('status_value');
+    // [unconfirmed] length limit, see STATUS_VALUE_MAX.
+    if ([...b.status_value].length > STATUS_VALUE_MAX) return ok({ errcode: 40035, errmsg: `不合法的参数 status_value(最多 ${STATUS_VALUE_MAX} 个字)` });
+    if (b.status_bg !== undefined && typeof b.status_bg !== 'string') return bad('status_bg');
+    state.statusUpdates.push({ taskId: b.task_id, statusValue: b.status_value, statusBg: b.status_bg ?? null, at: fake.clock.ms });
+    return ok({ errcode: 0, errmsg: 'ok', request_id: crypto.randomUUID() });
   });
 
   fake.onOapi('POST', RESULT, (req) => {

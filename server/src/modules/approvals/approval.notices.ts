@@ -39,8 +39,9 @@ const url = (a: NoticeApp) => `/approvals/${a.id}`;
 /**
  * The buttons of an approval card. 同意 calls back (`approval:<taskId>:approve`) and decides at
  * once; 驳回 needs a reason, so it opens the H5 decision page with the reject sheet open (a link
- * button); 查看详情 opens the application. Where a channel cannot call back (DingTalk action_card)
- * 同意 opens the page with the approve sheet instead.
+ * button); 查看详情 opens the application. Where a channel cannot call back (a DingTalk work
+ * notification without Stream cards) the task goes as an OA message with a status bar instead
+ * (see taskNotice); other notices with these buttons fall back to links (同意 → ?act=approve).
  */
 export function approvalButtons(a: NoticeApp, taskId: number) {
   return [
@@ -50,7 +51,14 @@ export function approvalButtons(a: NoticeApp, taskId: number) {
   ];
 }
 
-/** A new task: the card with 同意 / 驳回 buttons (keys carry the task id for the chat callback). */
+/** DingTalk OA status bar of a task notice while the task waits (red, like DingTalk's own 审批). */
+export const TASK_PENDING_STATUS = { value: '待审批', bg: '0xFFF65E5E' };
+
+/**
+ * A new task: the card with 同意 / 驳回 buttons (keys carry the task id for the chat callback).
+ * `status` is for the DingTalk fallback: an OA work notification opening the H5 detail page, whose
+ * status bar says 待审批 until the task closes (then status_bar/update, via closeCards).
+ */
 export function taskNotice(a: NoticeApp, task: { id: number; assigneeId: number; nodeName: string }): ApprovalNotice {
   return {
     kind: 'approval_task',
@@ -63,6 +71,7 @@ export function taskNotice(a: NoticeApp, task: { id: number; assigneeId: number;
       url: url(a),
       fields: facts(a),
       buttons: approvalButtons(a, task.id),
+      status: TASK_PENDING_STATUS,
     },
   };
 }

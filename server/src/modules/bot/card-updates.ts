@@ -3,14 +3,16 @@
 // cancelled (nobody needs it any more); a card being sent or sent gets a 'card_update' outbox
 // message on its own channel, which the dispatcher delivers, retries and logs like any send
 // (WeCom update_template_card with the card's stored response_code; DingTalk PUT card instance by
-// its outTrackId). One update per card ever (its idem key), so a repeated close is a no-op.
+// its outTrackId; a DingTalk OA work notification with a status bar — a payload with `status` —
+// gets status_bar/update by its task_id). One update per card ever (its idem key), so a repeated
+// close is a no-op.
 import { Op, type Transaction } from 'sequelize';
 import type { Models } from '../../db/models';
 import type { BotChannel, BotPayload } from '../../contracts/bot';
 import type { OutboxMessage } from './bot.service';
 
-/** Channels whose cards can change after delivery. */
-export const UPDATABLE_CARD_CHANNELS: BotChannel[] = ['wecom_app', 'dingtalk_card'];
+/** Channels whose cards can change after delivery (dingtalk_notice: only OA messages with a status bar). */
+export const UPDATABLE_CARD_CHANNELS: BotChannel[] = ['wecom_app', 'dingtalk_card', 'dingtalk_notice'];
 
 export interface CloseCardsInput {
   /** The business object the cards were sent about (bot_messages.ref_type / ref_id). */
@@ -49,6 +51,8 @@ export async function closeCards(
   for (const r of rows) {
     const payload = parsePayload(r.payload);
     if (payload.cardUpdate || !payload.buttons?.length) continue;
+    // A work notification without a status bar (action_card links) cannot change: leave it.
+    if (r.channel === 'dingtalk_notice' && !payload.status) continue;
     const close = input.closes.find((c) => payload.buttons!.some((b) => b.key.startsWith(c.keyPrefix)));
     if (!close) continue;
     if (r.status === 'pending') {
