@@ -47,6 +47,12 @@ import { botRoutes } from './modules/bot/bot.routes';
 import { createDispatcher } from '../../bot/src/outbox/dispatcher';
 import { orgSyncRoutes } from './modules/orgsync/orgsync.routes';
 import { createOrgSyncService } from './modules/orgsync/orgsync.service';
+import { createLadderService } from './modules/ladder/ladder.service';
+import { ladderRoutes } from './modules/ladder/ladder.routes';
+import { createTaskService } from './modules/tasks/task.service';
+import { taskRoutes } from './modules/tasks/task.routes';
+import { createJobsService } from './modules/jobs/jobs.service';
+import { jobsRoutes } from './modules/jobs/jobs.routes';
 
 const API_PREFIX = '/api/v1';
 export const H5_DIST = path.resolve(import.meta.dirname, '../../h5/dist');
@@ -97,6 +103,9 @@ export function createApp(deps: Deps) {
     ...applications.routes,
     ...botRoutes(createBotAdminService(deps), createTeamRobotService(deps), async (ids) => void (await botDispatcher.runOnce({ ids }))),
     ...orgSyncRoutes(createOrgSyncService(deps)),
+    ...ladderRoutes(createLadderService(deps, customers, ownership)),
+    ...taskRoutes(createTaskService(deps, customers)),
+    ...jobsRoutes(createJobsService(deps)),
     ...wecomCallbackRoutes(callbackReceiver),
     ...dingtalkCallbackRoutes(callbackReceiver),
   ];

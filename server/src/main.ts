@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { boot } from './boot';
 import { startBot } from '../../bot/src/index';
 import { syncEmptyOrg } from './modules/orgsync/bootstrap';
+import { attachBotHandle } from './modules/jobs/jobs.service';
 
 const deps = await boot();
 const { config, log } = deps;
@@ -24,6 +25,7 @@ syncEmptyOrg(deps).catch((err) => log.error({ err }, 'initial org sync failed'))
 
 // The bot (outbox dispatcher + scheduled jobs) runs in this process unless BOT_ENABLED=false.
 const bot = config.bot.enabled ? startBot(deps) : null;
+if (bot) attachBotHandle(deps, bot); // the jobs admin's 立即运行 goes through it
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {

@@ -3,5 +3,7 @@ import type { BotJob } from './job';
 import { approvalSlaJob } from './approval-sla.job';
 import { callbackSweepJob } from './callback-sweep.job';
 import { orgSyncJob } from './org-sync.job';
+import { assignmentQueueJob } from './assignment-queue.job';
+import { ladderJob } from './ladder.job';
 
-export const BOT_JOBS: BotJob[] = [orgSyncJob, callbackSweepJob, approvalSlaJob];
+export const BOT_JOBS: BotJob[] = [orgSyncJob, callbackSweepJob, approvalSlaJob, ladderJob, assignmentQueueJob];

@@ -41,6 +41,9 @@ export const ERROR_CODES = {
   DOCUMENT_TYPE_NOT_ALLOWED: '只能上传 JPG、PNG、WebP、HEIC 图片或 PDF 文件',
   DOCUMENT_TOO_LARGE: '文件过大',
   DOCUMENT_LIMIT_REACHED: '该进件的资料数量已达上限',
+  TASK_ASSIGNEE_OUT_OF_SCOPE: '只能给自己或本团队在职的同事布置待办',
+  TASK_NOT_SNOOZABLE: '已完成的待办不能推迟',
+  JOB_RUNNING: '该任务正在运行(可能在另一台服务器上),请稍后再试',
   INTERNAL_ERROR: '服务器开小差了,请稍后重试',
 } as const;
 

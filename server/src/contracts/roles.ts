@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'flow.manage': ['admin'],
   'bot.admin': ['admin'],
   'org.sync': ['admin'],
+  'automation.manage': ['admin'],
+  'task.assign': ['team_lead', 'branch_manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

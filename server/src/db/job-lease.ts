@@ -26,14 +26,22 @@ export async function withJobLease<T>(
     { where: { name, [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: new Date(now()) } }] } },
   );
   if (taken !== 1) return { ran: false };
-  let outcome = 'ok';
+  const started = now();
+  let summary = 'ok';
+  let failed = false;
   try {
     const result = await fn();
+    if (typeof result === 'string' && result) summary = result.slice(0, 2000);
     return { ran: true, result };
   } catch (err) {
-    outcome = `error: ${(err as Error).message}`.slice(0, 2000);
+    failed = true;
+    summary = `error: ${(err as Error).message}`.slice(0, 2000);
     throw err;
   } finally {
-    await JobLease.update({ owner: null, leaseUntil: null, lastRunAt: new Date(now()), lastResult: outcome }, { where: { name, owner: OWNER } });
+    const ended = now();
+    await JobLease.update(
+      { owner: null, leaseUntil: null, lastRunAt: new Date(ended), lastResult: summary, lastOutcome: failed ? 'error' : 'ok', lastDurationMs: Math.max(0, Math.round(ended - started)) },
+      { where: { name, owner: OWNER } },
+    );
   }
 }

@@ -12,6 +12,8 @@ import { defineIdempotencyKeyModel } from '../modules/intake/idempotency-key.mod
 import { defineMessengerModels } from '../modules/messenger/messenger.model';
 import { defineBotModels } from '../modules/bot/bot.model';
 import { defineSsoStateModel } from '../modules/auth/sso-state.model';
+import { defineLadderModels } from '../modules/ladder/ladder.model';
+import { defineTaskInboxModel } from '../modules/tasks/task.model';
 
 export function defineModels(s: Sequelize) {
   return {
@@ -28,6 +30,8 @@ export function defineModels(s: Sequelize) {
     ...defineMessengerModels(s),
     ...defineBotModels(s),
     SsoState: defineSsoStateModel(s),
+    ...defineLadderModels(s),
+    Task: defineTaskInboxModel(s),
   };
 }
 

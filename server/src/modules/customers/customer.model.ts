@@ -36,6 +36,9 @@ export interface Customer {
   stageChangedAt: Date;
   customFields: Record<string, unknown> | null;
   externalId: string | null;
+  /** Officer-set sub-status (e.g. awaiting_docs = 待补充资料) and when it was set; the ladder watches it. */
+  subStatus: string | null;
+  subStatusAt: Date | null;
   createdBy: number | null;
   createdAt: Date;
   updatedAt: Date;
@@ -97,6 +100,8 @@ export function defineCustomerModels(s: Sequelize) {
     stageChangedAt: DataTypes.DATE(3),
     customFields: jsonColumn('customFields'),
     externalId: DataTypes.STRING(64),
+    subStatus: DataTypes.STRING(20),
+    subStatusAt: DataTypes.DATE(3),
     createdBy: DataTypes.INTEGER,
     createdAt: DataTypes.DATE(3),
     updatedAt: DataTypes.DATE(3),

@@ -19,10 +19,12 @@ export function createOwnershipService(deps: Deps, customers: CustomerService) {
   const { db, org, audit, events, crypto } = deps;
   const { Customer, OwnerChange, User } = db.models;
 
-  async function recordMove(rc: RequestContext, c: CustomerRow, kind: OwnerChangeKind, from: number | null, to: number | null, reason: string | null, t: Transaction) {
-    await OwnerChange.create({ customerId: c.id, fromUserId: from, toUserId: to, kind, actorId: rc.actor.id, reason }, { transaction: t });
+  /** `rc` null: a move the system makes (the follow-up ladder), recorded without an actor. */
+  async function recordMove(rc: RequestContext | null, c: CustomerRow, kind: OwnerChangeKind, from: number | null, to: number | null, reason: string | null, t: Transaction) {
+    const actorId = rc?.actor.id ?? null;
+    await OwnerChange.create({ customerId: c.id, fromUserId: from, toUserId: to, kind, actorId, reason }, { transaction: t });
     await audit.record(rc, { action: `owner_${kind}`, entityType: 'customer', entityId: c.id, before: { ownerId: from }, after: { ownerId: to, reason } }, t);
-    await events.emit({ type: EVENT_TYPES.OwnerChanged, aggregateType: 'customer', aggregateId: c.id, actorId: rc.actor.id, payload: { customerId: Number(c.id), from, to, kind } }, t);
+    await events.emit({ type: EVENT_TYPES.OwnerChanged, aggregateType: 'customer', aggregateId: c.id, actorId, payload: { customerId: Number(c.id), from, to, kind } }, t);
   }
 
   async function view(rc: RequestContext, c: CustomerRow) {
@@ -55,6 +57,16 @@ export function createOwnershipService(deps: Deps, customers: CustomerService) {
         return c;
       });
       return view(rc, row);
+    },
+
+    /**
+     * The system returns a customer to the pool inside the caller's transaction (the ladder's last
+     * step), on the customer row the caller has locked. Same effect and history as `release`.
+     */
+    async releaseBySystem(t: Transaction, c: CustomerRow, reason: string) {
+      const from = c.ownerId;
+      await c.update({ ownerId: null, departmentId: null, pooledAt: new Date(), poolReason: reason, nextFollowUpDate: null }, { transaction: t });
+      await recordMove(null, c, 'release', from, null, reason, t);
     },
 
     /** First claim wins: the update only matches while the customer is still unowned. */

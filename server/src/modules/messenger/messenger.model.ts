@@ -62,6 +62,8 @@ export interface JobLease {
   leaseUntil: Date | null;
   lastRunAt: Date | null;
   lastResult: string | null;
+  lastDurationMs: number | null;
+  lastOutcome: 'ok' | 'error' | null;
 }
 
 export function defineMessengerModels(s: Sequelize) {
@@ -124,7 +126,7 @@ export function defineMessengerModels(s: Sequelize) {
       updatedAt: DataTypes.DATE(3),
     },
   );
-  const JobLease = defineTable<JobLease, 'owner' | 'leaseUntil' | 'lastRunAt' | 'lastResult'>(
+  const JobLease = defineTable<JobLease, 'owner' | 'leaseUntil' | 'lastRunAt' | 'lastResult' | 'lastDurationMs' | 'lastOutcome'>(
     s, 'JobLease', 'job_leases',
     {
       name: { type: DataTypes.STRING(64), primaryKey: true },
@@ -132,6 +134,8 @@ export function defineMessengerModels(s: Sequelize) {
       leaseUntil: DataTypes.DATE(3),
       lastRunAt: DataTypes.DATE(3),
       lastResult: DataTypes.TEXT,
+      lastDurationMs: DataTypes.INTEGER,
+      lastOutcome: DataTypes.STRING(16),
     },
     { timestamps: false },
   );
