@@ -40,6 +40,8 @@ import { channelRoutes } from './modules/channels/channel.routes';
 import { intakeRoutes } from './modules/intake/intake.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
 import { createApplicationModule } from './modules/applications/application.module';
+import { createRiskService } from './modules/risk/risk.service';
+import { riskRoutes } from './modules/risk/risk.routes';
 import { createBotService } from './modules/bot/bot.service';
 import { createBotAdminService } from './modules/bot/bot-admin.service';
 import { createTeamRobotService } from './modules/bot/team-robot.service';
@@ -101,6 +103,7 @@ export function createApp(deps: Deps) {
     ...intakeRoutes(intake),
     ...auditRoutes(deps.audit),
     ...applications.routes,
+    ...riskRoutes(createRiskService(deps)),
     ...botRoutes(createBotAdminService(deps), createTeamRobotService(deps), async (ids) => void (await botDispatcher.runOnce({ ids }))),
     ...orgSyncRoutes(createOrgSyncService(deps)),
     ...ladderRoutes(createLadderService(deps, customers, ownership)),

@@ -30,6 +30,10 @@ export const PERMISSIONS = {
   'org.sync': ['admin'],
   'automation.manage': ['admin'],
   'task.assign': ['team_lead', 'branch_manager', 'admin'],
+  /** Risk pre-checks: edit the rule set and the internal blacklist. */
+  'risk.manage': ['risk', 'admin'],
+  /** Let a submission blocked by a reject-level pre-check through, with a reason (audited). */
+  'risk.override': ['risk', 'director', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

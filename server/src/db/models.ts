@@ -12,6 +12,7 @@ import { defineIdempotencyKeyModel } from '../modules/intake/idempotency-key.mod
 import { defineMessengerModels } from '../modules/messenger/messenger.model';
 import { defineBotModels } from '../modules/bot/bot.model';
 import { defineSsoStateModel } from '../modules/auth/sso-state.model';
+import { defineRiskModels } from '../modules/risk/risk.model';
 import { defineLadderModels } from '../modules/ladder/ladder.model';
 import { defineTaskInboxModel } from '../modules/tasks/task.model';
 
@@ -30,6 +31,7 @@ export function defineModels(s: Sequelize) {
     ...defineMessengerModels(s),
     ...defineBotModels(s),
     SsoState: defineSsoStateModel(s),
+    ...defineRiskModels(s),
     ...defineLadderModels(s),
     Task: defineTaskInboxModel(s),
   };

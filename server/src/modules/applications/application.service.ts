@@ -25,6 +25,8 @@ import { EVENT_TYPES } from '../events/events.service';
 import type { Row } from '../../db/define';
 import type { Application, CustomerSnapshot } from './application.model';
 import { applicationScope } from './application.scope';
+import { can } from '../../contracts/roles';
+import { createRiskService, RiskRejectedError } from '../risk/risk.service';
 import { factsView, toApplicationItem, toDocumentView, toTaskView, toTimelineEntry, type NameOf } from './application.view';
 
 type TaskRow = Row<ApprovalTask, keyof ApprovalTask>;
@@ -61,6 +63,7 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
   const { db, org, audit, events, crypto } = deps;
   const { Application, ApplicationAction, ApplicationDocument, ApprovalTask, ApprovalCc, Customer, User } = db.models;
   const runtime = createApprovalRuntime(deps, notifier);
+  const risk = createRiskService(deps);
 
   async function nameOf(ids: (number | null | undefined)[]): Promise<NameOf> {
     const users = await org.usersByIds(ids.filter((x): x is number => typeof x === 'number'));
@@ -142,6 +145,8 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
       throw new AppError(409, 'CUSTOMER_NOT_READY_FOR_APPLICATION', `客户当前处于「${STAGES[customer.stage]}」,需先推进到「已尽调」才能提交进件`, { stage: customer.stage });
     }
     const resubmit = app.round > 0;
+    // Risk pre-checks (C10) before anything moves: a reject-level result stops here unless overridden.
+    const check = await risk.checkOnSubmit(t, rc, app, app.round + 1);
     // The flow version is pinned at the first submission: later edits of the flow do not touch it.
     const pinned = app.flowVersionId ? { versionId: app.flowVersionId, flowId: app.flowId! } : await flows.defaultVersion(t);
     const def = (await flows.version(pinned.versionId, t)).definition;
@@ -151,7 +156,7 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
       { transaction: t },
     );
     await record(t, app, rc, { action: resubmit ? 'resubmit' : 'submit', comment });
-    await audit.record(rc, { action: resubmit ? 'resubmit' : 'submit', entityType: 'application', entityId: app.id, after: { round: app.round, flowVersionId: pinned.versionId } }, t);
+    await audit.record(rc, { action: resubmit ? 'resubmit' : 'submit', entityType: 'application', entityId: app.id, after: { round: app.round, flowVersionId: pinned.versionId, riskCheckId: check.checkId, riskLevel: check.result.level } }, t);
     await events.emit({ type: EVENT_TYPES.ApplicationSubmitted, aggregateType: 'application', aggregateId: app.id, actorId: rc.actor.id, payload: { applicationId: Number(app.id), customerId: Number(app.customerId), round: app.round, amountFen: Number(app.amountFen), flowVersionId: pinned.versionId } }, t);
     const start = resubmit ? resubmitStart(def, app.returnedNodeId) : null;
     await runtime.run(t, app, def, start);
@@ -272,6 +277,7 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
     const version = app.flowVersionId ? await flows.version(app.flowVersionId) : null;
     const myTask = app.status === 'pending' ? tasks.find((x) => x.assigneeId === actor.id && x.status === 'pending' && x.round === app.round) : undefined;
     const isApplicant = app.applicantId === actor.id;
+    const riskCheck = await risk.forApplication(id);
     let customerReadable = false;
     if (customer) customerReadable = await customers.findInScope(actor, Number(customer.id), 'read').then(() => true, () => false);
     return {
@@ -300,6 +306,8 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
       timeline: actions.map((x) => toTimelineEntry(x, names, taskById)),
       documents: docs.map((d) => toDocumentView(d, names)),
       cc: [...new Set(ccs.map((c) => c.userId))].map((uid) => ({ userId: uid, name: names(uid) })),
+      /** The latest risk pre-check (风控预检): level, each rule with its reason, any override. */
+      risk: riskCheck,
       myTaskId: myTask ? Number(myTask.id) : null,
       permissions: {
         edit: isApplicant && EDITABLE_STATUSES.includes(app.status),
@@ -309,6 +317,7 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
         delegate: !!myTask || (actor.role === 'admin' && app.status === 'pending'),
         comment: true,
         attach: true,
+        riskOverride: can(actor.role, 'risk.override') && !!riskCheck?.blocked && !riskCheck.override && EDITABLE_STATUSES.includes(app.status),
       },
     };
   }
@@ -355,6 +364,10 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
         const app = await lock(t, id);
         await assertApplicant(rc.actor, app, t);
         await submitLocked(t, rc, app, comment);
+      }).catch(async (e: unknown) => {
+        // The submission rolled back; the blocked attempt is kept so risk staff can override it.
+        if (e instanceof RiskRejectedError) await risk.recordBlocked(rc, id, e.result);
+        throw e;
       });
       return service.get(rc, id);
     },

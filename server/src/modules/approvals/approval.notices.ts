@@ -12,6 +12,8 @@ export interface NoticeApp {
   customerName: string;
   applicantName: string;
   submittedAt: Date | null;
+  /** The 风控预检 summary of the current round (modules/risk), when one was run. */
+  risk?: string | null;
 }
 
 /** 王小明 → 王**: the surname stays, the rest is starred. */
@@ -30,6 +32,7 @@ function facts(a: NoticeApp) {
     { label: '期限', value: `${a.termMonths} 个月` },
     { label: '信贷员', value: a.applicantName },
     { label: '提交时间', value: when(a.submittedAt) },
+    ...(a.risk ? [{ label: '风控预检', value: a.risk }] : []),
   ];
 }
 

@@ -14,6 +14,7 @@ import { addWorkingHours } from './engine/working-hours';
 import { approvedNotice, ccNotice, taskNotice, type NoticeApp } from './approval.notices';
 import type { ApprovalNotice, ApprovalNotifier } from './approval.notifier';
 import type { ApprovalTask } from './task.model';
+import { riskCardLine } from '../risk/risk.service';
 
 export type AppRow = Row<Application, keyof Application>;
 
@@ -43,7 +44,8 @@ export function createApprovalRuntime(deps: Pick<Deps, 'db' | 'org' | 'events'>,
   async function noticeApp(app: Application, t: Transaction): Promise<NoticeApp> {
     const customerName = app.customerSnapshot?.name ?? (await Customer.findByPk(app.customerId, { attributes: ['name'], transaction: t, raw: true }))?.name ?? '客户';
     const applicantName = (await org.usersByIds([app.applicantId])).get(app.applicantId)?.name ?? '—';
-    return { id: Number(app.id), product: app.product, amountFen: Number(app.amountFen), termMonths: app.termMonths, customerName, applicantName, submittedAt: app.submittedAt };
+    const risk = await riskCardLine(deps, Number(app.id), app.round, t);
+    return { id: Number(app.id), product: app.product, amountFen: Number(app.amountFen), termMonths: app.termMonths, customerName, applicantName, submittedAt: app.submittedAt, risk };
   }
 
   async function trail(t: Transaction, entries: Omit<ApplicationActionRow, 'id' | 'createdAt' | 'idemKey' | 'taskId'>[]) {
