@@ -39,6 +39,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/staff', component: () => import('@/pages/AdminStaffPage.vue'), meta: { title: '员工与离职交接', admin: true } },
   { path: '/admin/bot', component: () => import('@/pages/AdminBot.vue'), meta: { title: '消息投递', admin: true } },
   { path: '/admin/robots', component: () => import('@/pages/AdminRobots.vue'), meta: { title: '群机器人设置', admin: true } },
+  { path: '/admin/risk', component: () => import('@/pages/AdminRiskRules.vue'), meta: { title: '风控规则' } },
+  { path: '/admin/risk/blacklist', component: () => import('@/pages/AdminBlacklist.vue'), meta: { title: '内部黑名单' } },
   { path: '/admin/org-sync', component: () => import('@/pages/AdminOrgSyncPage.vue'), meta: { title: '组织架构同步', admin: true } },
   { path: '/:pathMatch(.*)*', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: '页面不存在', public: true } },
 ];

@@ -5,6 +5,7 @@ import type { ApplicationStatus, ApprovalBox, CreateApplication, Decision, Docum
 import type { FlowDefinition, SaveFlow } from '@contracts/approval-flow';
 import type { Role } from '@contracts/roles';
 import { cleanParams, get, http, patch, post } from '@/utils/request';
+import type { RiskCheckView } from './risk';
 
 export interface ApplicationItem {
   id: number;
@@ -137,7 +138,9 @@ export interface ApplicationDetail {
   documents: DocumentView[];
   cc: { userId: number; name: string | null }[];
   myTaskId: number | null;
-  permissions: { edit: boolean; submit: boolean; withdraw: boolean; decide: boolean; delegate: boolean; comment: boolean; attach: boolean };
+  /** The latest 风控预检 (null before one ran). */
+  risk: RiskCheckView | null;
+  permissions: { edit: boolean; submit: boolean; withdraw: boolean; decide: boolean; delegate: boolean; comment: boolean; attach: boolean; riskOverride: boolean };
 }
 
 export interface DecideResult {
