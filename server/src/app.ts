@@ -49,6 +49,8 @@ import { botRoutes } from './modules/bot/bot.routes';
 import { createDispatcher } from '../../bot/src/outbox/dispatcher';
 import { orgSyncRoutes } from './modules/orgsync/orgsync.routes';
 import { createOrgSyncService } from './modules/orgsync/orgsync.service';
+import { createAssignmentService } from './modules/assignment/assignment.service';
+import { assignmentRoutes } from './modules/assignment/assignment.routes';
 import { createLadderService } from './modules/ladder/ladder.service';
 import { ladderRoutes } from './modules/ladder/ladder.routes';
 import { createTaskService } from './modules/tasks/task.service';
@@ -106,6 +108,7 @@ export function createApp(deps: Deps) {
     ...riskRoutes(createRiskService(deps)),
     ...botRoutes(createBotAdminService(deps), createTeamRobotService(deps), async (ids) => void (await botDispatcher.runOnce({ ids }))),
     ...orgSyncRoutes(createOrgSyncService(deps)),
+    ...assignmentRoutes(createAssignmentService(deps)),
     ...ladderRoutes(createLadderService(deps, customers, ownership)),
     ...taskRoutes(createTaskService(deps, customers)),
     ...jobsRoutes(createJobsService(deps)),

@@ -15,6 +15,7 @@ import { defineSsoStateModel } from '../modules/auth/sso-state.model';
 import { defineRiskModels } from '../modules/risk/risk.model';
 import { defineLadderModels } from '../modules/ladder/ladder.model';
 import { defineTaskInboxModel } from '../modules/tasks/task.model';
+import { defineAssignmentModels } from '../modules/assignment/assignment.model';
 
 export function defineModels(s: Sequelize) {
   return {
@@ -34,6 +35,7 @@ export function defineModels(s: Sequelize) {
     ...defineRiskModels(s),
     ...defineLadderModels(s),
     Task: defineTaskInboxModel(s),
+    ...defineAssignmentModels(s),
   };
 }
 

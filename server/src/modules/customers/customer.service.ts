@@ -11,6 +11,7 @@ import { shanghaiDate } from '../../contracts/dates';
 import { normalizePhone, parseIdNumber } from '../../contracts/identity';
 import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput } from '../../contracts/customer.schemas';
 import { EVENT_TYPES } from '../events/events.service';
+import { createAssignmentService } from '../assignment/assignment.service';
 import type { Customer, CustomerRow } from './customer.model';
 import { bookScope, inBook, nameContains, readScope, type ScopePurpose } from './customer.scope';
 import { auditSnapshot, LIST_ITEM_COLUMNS, type Names, sensitiveValue, toCustomerListItem, toCustomerView } from './customer.view';
@@ -31,6 +32,7 @@ export function duplicateMessage(d: Pick<DuplicateInfo, 'ownerName' | 'registere
 export function createCustomerService(deps: Deps) {
   const { db, crypto, org, channels, audit, events } = deps;
   const { Customer, StageChange, OwnerChange } = db.models;
+  const assignment = createAssignmentService(deps); // leads without an owner go through the assignment rules
 
   async function names(rows: Customer[]): Promise<Names> {
     const [users, depts, chans] = await Promise.all([org.usersByIds(rows.map((r) => r.ownerId!).filter(Boolean)), org.departments(), channels.all()]);
@@ -163,6 +165,8 @@ export function createCustomerService(deps: Deps) {
       { type: EVENT_TYPES.CustomerCreated, aggregateType: 'customer', aggregateId: row.id, actorId, payload: { customerId: Number(row.id), ownerId: owner?.id ?? null, channel: input.channel, via: kind } },
       t,
     );
+    // A staff member's own customer stays theirs; a lead without an owner (intake, import) is auto-assigned.
+    if (!owner) await assignment.assignNewLead(row, t);
     return row;
   }
 
