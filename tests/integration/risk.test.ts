@@ -2,6 +2,9 @@
 // in the application API and on the approval card, a reject-level result blocking submission
 // (nothing changed), the override by risk staff only and only with a reason (audited), ages on
 // the Shanghai business date, 多头申请, the blacklist kept as a blind index, and audited rule edits.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, makeIdNumber, newPhone, type Client, type TestApp } from '../helpers/test-app';
 import { count, customerRow, expectError, expectValidation, rows } from '../helpers/fixtures';
@@ -15,12 +18,17 @@ let li: Client; // 风控 李娜
 let chen: Client; // 总监
 let admin: Client; // 王敏
 let seq = 100;
+const FILES = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-risk-files-'));
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('JFIF fake body '.repeat(50))]);
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ env: { APPLICATION_FILES_DIR: FILES } });
   [zhang, li, chen, admin] = await Promise.all(['张伟', '李娜', '陈刚', '王敏'].map((n) => t.loginAs(n)));
 });
-afterAll(() => t?.close());
+afterAll(async () => {
+  await t?.close();
+  fs.rmSync(FILES, { recursive: true, force: true });
+});
 
 /** YYYYMMDD of someone who turns `age` on the Shanghai date `plusDays` from today. */
 function bornYearsAgo(age: number, plusDays = 0): string {
@@ -114,7 +122,9 @@ describe('submission', () => {
     expect(detail.body.permissions.riskOverride).toBe(false); // 信贷员 cannot override
     const queue = await li.get('/api/v1/risk/blocked');
     expect(queue.status).toBe(200);
-    expect(queue.body.map((q: { applicationId: number }) => q.applicationId)).toContain(id);
+    const item = queue.body.find((q: { applicationId: number }) => q.applicationId === id);
+    expect(item).toMatchObject({ customerName: '测试客户', applicantName: '张伟', check: { blocked: true, level: 'reject' } });
+    expectError(await zhang.get('/api/v1/risk/blocked'), 403, 'FORBIDDEN');
   });
 
   it('create-and-submit in one call that is blocked leaves no application behind', async () => {
@@ -261,5 +271,20 @@ describe('editing rules', () => {
 
     expect((await admin.patch('/api/v1/admin/risk/rules/dti', { enabled: false })).status).toBe(200);
     expect((await submit(over.id)).status).toBe(200);
+  });
+
+  it('required documents per collateral, counted from the uploads: missing ones block at reject level, uploading them lets it through', async () => {
+    expect((await admin.patch('/api/v1/admin/risk/rules/required_documents', { level: 'reject' })).status).toBe(200);
+    const d = await draftFor(bornYearsAgo(30), {}, { collateral: 'house' });
+    const upload = (kind: string) =>
+      zhang.agent.post(`/api/v1/applications/${d.id}/documents`).query({ name: `${kind}.jpg`, kind }).set('X-Requested-With', 'XMLHttpRequest').set('Content-Type', 'image/jpeg').send(JPEG);
+    expect((await upload('id_card')).status).toBe(201);
+    const blocked = await submit(d.id);
+    expectError(blocked, 422, 'RISK_CHECK_REJECTED');
+    expect(blocked.body.error.message).toBe('风控预检未通过:房产类进件缺少资料:房产证');
+    expect((await upload('property')).status).toBe(201);
+    const ok = await submit(d.id);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ruleOf(ok.body.risk, 'required_documents')).toMatchObject({ level: 'pass', reason: '房产类进件必备资料齐全' });
   });
 });

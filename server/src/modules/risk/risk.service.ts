@@ -198,11 +198,12 @@ export function createRiskService(deps: Deps) {
       const apps = await Application.findAll({ where: { id: [...latestIds.keys()], status: EDITABLE_STATUSES as unknown as string[] }, raw: true });
       const newest = await Promise.all(apps.map((a) => latest(Number(a.id))));
       const names = await org.usersByIds(apps.map((a) => a.applicantId));
+      const customers = new Map((await Customer.findAll({ where: { id: apps.map((a) => a.customerId) }, attributes: ['id', 'name'], raw: true })).map((c) => [Number(c.id), c.name]));
       return apps
         .filter((a, i) => Number(newest[i]?.id) === Number(latestIds.get(Number(a.id))!.id))
         .map((a) => ({
           applicationId: Number(a.id), product: a.product, amountFen: Number(a.amountFen), termMonths: a.termMonths,
-          customerName: a.customerSnapshot?.name ?? null, applicantName: names.get(a.applicantId)?.name ?? null,
+          customerName: customers.get(Number(a.customerId)) ?? a.customerSnapshot?.name ?? null, applicantName: names.get(a.applicantId)?.name ?? null,
           check: view(latestIds.get(Number(a.id))!, new Map()),
         }))
         .sort((x, y) => y.check!.id - x.check!.id);
