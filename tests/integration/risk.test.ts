@@ -51,7 +51,7 @@ describe('the rule set', () => {
   it('ships seven default rules; only risk staff and the admin see or edit them', async () => {
     const res = await admin.get('/api/v1/admin/risk/rules');
     expect(res.status).toBe(200);
-    expect(res.body.map((r: { kind: string }) => r.kind)).toEqual(['id_number', 'age_range', 'mobile_format', 'dti', 'blacklist', 'multi_apply', 'required_documents']);
+    expect(res.body.map((r: { kind: string }) => r.kind)).toEqual(['id_number', 'age_range', 'mobile_format', 'dti', 'blacklist', 'multi_apply', 'required_documents', 'custom']);
     expect(res.body[1]).toMatchObject({ name: '年龄范围', enabled: true, level: 'reject', params: { minAge: 22, maxAge: 60 } });
     expect((await li.get('/api/v1/admin/risk/rules')).status).toBe(200);
     expectError(await zhang.get('/api/v1/admin/risk/rules'), 403, 'FORBIDDEN');
@@ -271,6 +271,32 @@ describe('editing rules', () => {
 
     expect((await admin.patch('/api/v1/admin/risk/rules/dti', { enabled: false })).status).toBe(200);
     expect((await submit(over.id)).status).toBe(200);
+  });
+
+  it('a custom rule in the shared rule language blocks what it matches; bad conditions are 422 in Chinese', async () => {
+    const rule = {
+      name: '杭州大额', level: 'reject', reason: '杭州单笔超过 100 万需总部审批',
+      when: { match: 'all', conditions: [{ field: 'application.amountFen', op: 'gt', value: 100_000_000 }, { field: 'customer.city', op: 'in', value: ['杭州'] }] },
+    };
+    const bad = await admin.patch('/api/v1/admin/risk/rules/custom', { params: { rules: [{ ...rule, when: { match: 'all', conditions: [{ field: 'application.amountFen', op: 'gt', value: '很多' }] } }] } });
+    expectValidation(bad);
+    expect(bad.body.error.details.fields[0].field).toMatch(/^params\.rules\.0\.when/);
+    const saved = await admin.patch('/api/v1/admin/risk/rules/custom', { params: { rules: [rule] } });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(saved.body.params.rules).toHaveLength(1);
+    const small = await draftFor(bornYearsAgo(30), {}, { amountFen: 100_000_000 });
+    const ok = await submit(small.id);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.risk.results.find((r: { name: string }) => r.name === '杭州大额')).toMatchObject({ kind: 'custom', level: 'pass', reason: '未命中' });
+    const large = await draftFor(bornYearsAgo(30), { monthlyIncomeFen: 100_000_000 }, { amountFen: 100_000_001 });
+    const blocked = await submit(large.id);
+    expectError(blocked, 422, 'RISK_CHECK_REJECTED');
+    expect(blocked.body.error.message).toBe('风控预检未通过:杭州单笔超过 100 万需总部审批');
+    expect((await li.post(`/api/v1/applications/${large.id}/risk-override`, { reason: '总部已电话确认' })).status).toBe(200);
+    const passed = await submit(large.id);
+    expect(passed.status, JSON.stringify(passed.body)).toBe(200);
+    expect(passed.body.risk.summary).toContain('已由 李娜 放行');
+    expect((await admin.patch('/api/v1/admin/risk/rules/custom', { params: { rules: [] } })).status).toBe(200);
   });
 
   it('required documents per collateral, counted from the uploads: missing ones block at reject level, uploading them lets it through', async () => {

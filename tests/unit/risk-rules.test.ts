@@ -2,7 +2,7 @@
 // the Shanghai business date, and each default rule — pure, table-driven, no database.
 import { describe, expect, it } from 'vitest';
 import { ageOn, monthlyPaymentFen, ratioPercentText } from '../../server/src/modules/risk/risk.math';
-import { evaluateRisk, riskCardSummary, type RiskFacts, type RiskRule } from '../../server/src/modules/risk/risk.evaluate';
+import { evaluateRisk, rejectedRules, riskCardSummary, type RiskFacts, type RiskRule } from '../../server/src/modules/risk/risk.evaluate';
 import { DEFAULT_RISK_RULES, RISK_PARAM_SCHEMAS, type RiskRuleKind } from '../../server/src/contracts/risk';
 import { shanghaiDate } from '../../server/src/contracts/dates';
 import { makeIdNumber } from '../helpers/test-app';
@@ -201,5 +201,49 @@ describe('the whole check', () => {
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].message).toBe('最小年龄不能大于最大年龄');
     expect(RISK_PARAM_SCHEMAS.dti.safeParse({ maxRatioPercent: 0, defaultAnnualRateBp: 1200 }).success).toBe(false);
+  });
+});
+
+describe('custom rules (the shared rule language)', () => {
+  const big = {
+    name: '杭州大额',
+    level: 'reject' as const,
+    reason: '杭州单笔超过 100 万需总部审批',
+    when: { match: 'all' as const, conditions: [{ field: 'application.amountFen', op: 'gt' as const, value: 100_000_000 }, { field: 'customer.city', op: 'in' as const, value: ['杭州'] }] },
+  };
+  const young = { name: '年轻大额', level: 'warn' as const, reason: '30 岁以下申请超过 50 万', when: { match: 'all' as const, conditions: [{ field: 'customer.idNumber', op: 'age_from_id' as const, value: { max: 29 } }, { field: 'application.amountFen', op: 'gt' as const, value: 50_000_000 }] } };
+  const run = (ruleFacts: Record<string, unknown>) =>
+    evaluateRisk([{ kind: 'custom', enabled: true, level: 'warn', params: { rules: [big, young] } } as RiskRule], facts({ ruleFacts, now: new Date('2026-11-23T04:00:00Z') }));
+
+  it.each([
+    [{ 'application.amountFen': 100_000_001, 'customer.city': '杭州', 'customer.idNumber': makeIdNumber('19900101') }, ['reject:杭州大额:杭州单笔超过 100 万需总部审批', 'pass:年轻大额:未命中'], 'reject'],
+    [{ 'application.amountFen': 100_000_000, 'customer.city': '杭州', 'customer.idNumber': makeIdNumber('19900101') }, ['pass:杭州大额:未命中', 'pass:年轻大额:未命中'], 'pass'], // exactly 100万 is not "more than"
+    [{ 'application.amountFen': 60_000_000, 'customer.city': '宁波', 'customer.idNumber': makeIdNumber('19971124') }, ['pass:杭州大额:未命中', 'warn:年轻大额:30 岁以下申请超过 50 万'], 'warn'], // 28 on the Shanghai date
+  ])('%j', (ruleFacts, lines, level) => {
+    const r = run(ruleFacts);
+    expect(r.results.map((x) => `${x.level}:${x.name}:${x.reason}`)).toEqual(lines);
+    expect(r.level).toBe(level);
+  });
+
+  it('a condition on a missing field is reported, at most 提示, and never crashes', () => {
+    const r = run({ 'application.amountFen': 200_000_000 });
+    expect(r.results[0]).toMatchObject({ name: '杭州大额', level: 'warn', missing: true });
+    expect(r.results[0].reason).toMatch(/^无法判断:/);
+    expect(r.level).toBe('warn');
+  });
+
+  it('an override covers custom rules by name', () => {
+    const r = run({ 'application.amountFen': 100_000_001, 'customer.city': '杭州', 'customer.idNumber': makeIdNumber('19900101') });
+    expect(rejectedRules(r)).toEqual(['custom:杭州大额']);
+  });
+
+  it('the schema checks names, levels and conditions', () => {
+    const schema = RISK_PARAM_SCHEMAS.custom;
+    expect(schema.safeParse({ rules: [big, young] }).success).toBe(true);
+    expect(schema.safeParse({ rules: [big, big] }).error?.issues[0].message).toBe('自定义规则名称不能重复');
+    const bad = schema.safeParse({ rules: [{ ...big, when: { match: 'all', conditions: [{ field: 'application.amountFen', op: 'gt', value: '很多' }] } }] });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0].message).toMatch(/[\u4e00-\u9fa5]/);
+    expect(schema.safeParse({ rules: [{ ...big, level: 'pass' }] }).success).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { COLLATERALS, type Collateral } from './catalog';
 import { DOCUMENT_KINDS, type DocumentKind } from './applications';
+import { RuleTree } from './rules';
 
 z.config(z.locales.zhCN());
 
@@ -20,6 +21,18 @@ export function worseLevel(a: RiskLevel, b: RiskLevel): RiskLevel {
 
 const pct = (label: string) => z.number({ error: `请填写${label}` }).int(`${label}应为整数`).min(1, `${label}至少为 1`).max(100, `${label}不能超过 100`);
 const docList = z.array(z.enum(Object.keys(DOCUMENT_KINDS) as [DocumentKind], { error: '未知的资料类型' })).max(8);
+
+/**
+ * A custom rule (自定义规则) in the shared rule language (contracts/rules.ts) over customer and
+ * application fields: when its condition matches, the check reports `reason` at `level`.
+ */
+export const CustomRiskRule = z.object({
+  name: z.string({ error: '请填写规则名称' }).trim().min(1, '请填写规则名称').max(20, '规则名称不能超过 20 个字'),
+  level: z.enum(['warn', 'reject'], { error: '请选择命中后的结果' }),
+  reason: z.string({ error: '请填写命中时的说明' }).trim().min(1, '请填写命中时的说明').max(100, '说明不能超过 100 个字'),
+  when: RuleTree,
+});
+export type CustomRiskRule = z.infer<typeof CustomRiskRule>;
 
 /** Parameters of each rule kind (what the admin form edits). */
 export const RISK_PARAM_SCHEMAS = {
@@ -48,6 +61,13 @@ export const RISK_PARAM_SCHEMAS = {
     /** For an application without a collateral type. */
     otherwise: docList.default([]),
   }),
+  custom: z.object({
+    rules: z
+      .array(CustomRiskRule)
+      .max(20, '自定义规则不能超过 20 条')
+      .refine((list) => new Set(list.map((r) => r.name)).size === list.length, { message: '自定义规则名称不能重复' })
+      .default([]),
+  }),
 } as const;
 export type RiskRuleKind = keyof typeof RISK_PARAM_SCHEMAS;
 export const RISK_RULE_KINDS = Object.keys(RISK_PARAM_SCHEMAS) as [RiskRuleKind, ...RiskRuleKind[]];
@@ -61,6 +81,7 @@ export const RISK_RULE_NAMES: Record<RiskRuleKind, { name: string; description: 
   blacklist: { name: '内部黑名单', description: '手机号或身份证号在内部黑名单中' },
   multi_apply: { name: '多头申请', description: '统计期内提交的进件次数超过上限' },
   required_documents: { name: '必备资料', description: '按抵押/担保方式应上传的资料' },
+  custom: { name: '自定义规则', description: '按客户和进件字段组合条件,命中时提示或拒绝' },
 };
 
 export interface RiskRuleDefault<K extends RiskRuleKind = RiskRuleKind> {
@@ -85,11 +106,13 @@ export const DEFAULT_RISK_RULES: RiskRuleDefault[] = [
       otherwise: ['id_card'],
     },
   },
+  { kind: 'custom', enabled: true, level: 'warn', params: { rules: [] } },
 ];
 
 /** One rule's outcome, with its reason in Chinese (no phone or ID number in it). */
 export interface RiskRuleResult {
   kind: RiskRuleKind;
+  /** The rule's name; for custom rules the admin's name of each one. */
   name: string;
   level: RiskLevel;
   /** The rule could not be evaluated (missing data): reported, never blocking on its own. */

@@ -9,6 +9,8 @@ import {
   RISK_RULE_NAMES, worseLevel, type RiskCheckResult, type RiskLevel, type RiskParams, type RiskRuleKind, type RiskRuleResult,
 } from '../../contracts/risk';
 import { ageOn, monthlyPaymentFen, ratioPercentText } from './risk.math';
+import { evaluate as evaluateCondition } from '../rules/evaluate';
+import type { RuleFacts } from '../../contracts/rules';
 
 export interface RiskFacts {
   /** Shanghai business date of the check (YYYY-MM-DD). */
@@ -25,6 +27,9 @@ export interface RiskFacts {
   /** Applications of this customer submitted within each window, this one included, by window length in days. */
   applicationsWithin: (days: number) => number;
   blacklisted: { phone: boolean; idNumber: boolean };
+  /** Custom rules: the customer and application fields keyed like RULE_FIELDS, and the time of the check. */
+  ruleFacts?: RuleFacts;
+  now?: Date;
 }
 
 export interface RiskRule<K extends RiskRuleKind = RiskRuleKind> {
@@ -41,7 +46,7 @@ const ok = (reason: string): Outcome => ({ hit: false, reason });
 const hit = (reason: string): Outcome => ({ hit: true, reason });
 const missing = (reason: string): Outcome => ({ hit: true, missing: true, reason });
 
-const CHECKS: { [K in RiskRuleKind]: Check<K> } = {
+const CHECKS: { [K in Exclude<RiskRuleKind, 'custom'>]: Check<K> } = {
   id_number(_p, f) {
     if (!f.idNumber) return missing('未填写身份证号,无法校验');
     const r = parseIdNumber(f.idNumber, new Date(`${f.businessDate}T23:59:59+08:00`));
@@ -91,18 +96,35 @@ const CHECKS: { [K in RiskRuleKind]: Check<K> } = {
   },
 };
 
+/** Each custom rule is its own result, named by the admin; a condition that cannot be judged is reported as missing data. */
+function customResults(p: RiskParams<'custom'>, f: RiskFacts): RiskRuleResult[] {
+  return p.rules.map((r) => {
+    const out = evaluateCondition(r.when, f.ruleFacts ?? {}, { now: f.now });
+    if (out.matched) return { kind: 'custom', name: r.name, level: r.level, reason: r.reason };
+    if (out.problems.length) return { kind: 'custom', name: r.name, level: 'warn', missing: true, reason: `无法判断:${out.problems.map((x) => x.reason).join(';')}` };
+    return { kind: 'custom', name: r.name, level: 'pass', reason: '未命中' };
+  });
+}
+
 /** Runs the enabled rules in order; the check's level is the worst rule's. Missing data is at most 提示. */
 export function evaluateRisk(rules: RiskRule[], facts: RiskFacts): RiskCheckResult {
   const results: RiskRuleResult[] = [];
-  let level: RiskLevel = 'pass';
   for (const rule of rules) {
     if (!rule.enabled) continue;
-    const out = (CHECKS[rule.kind] as Check<RiskRuleKind>)(rule.params, facts);
+    if (rule.kind === 'custom') {
+      results.push(...customResults(rule.params as RiskParams<'custom'>, facts));
+      continue;
+    }
+    const out = (CHECKS[rule.kind as Exclude<RiskRuleKind, 'custom'>] as Check<RiskRuleKind>)(rule.params, facts);
     const ruleLevel: RiskLevel = !out.hit ? 'pass' : out.missing ? (rule.level === 'pass' ? 'pass' : 'warn') : rule.level;
     results.push({ kind: rule.kind, name: RISK_RULE_NAMES[rule.kind].name, level: ruleLevel, reason: out.reason, ...(out.missing ? { missing: true } : {}) });
-    level = worseLevel(level, ruleLevel);
   }
-  return { level, businessDate: facts.businessDate, results };
+  return { level: results.reduce<RiskLevel>((l, r) => worseLevel(l, r.level), 'pass'), businessDate: facts.businessDate, results };
+}
+
+/** What an override covers: the rules that rejected (custom ones by their name). */
+export function rejectedRules(r: RiskCheckResult): string[] {
+  return r.results.filter((x) => x.level === 'reject').map((x) => (x.kind === 'custom' ? `custom:${x.name}` : x.kind));
 }
 
 const LEVEL_NAMES = { pass: '通过', warn: '提示', reject: '拒绝' } as const;

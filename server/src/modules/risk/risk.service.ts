@@ -14,7 +14,7 @@ import {
   type AddBlacklistEntryInput, type BlacklistKind, type RiskCheckResult, type RiskRuleKind, type UpdateRiskRuleInput,
 } from '../../contracts/risk';
 import type { Application } from '../applications/application.model';
-import { evaluateRisk, riskCardSummary, riskSummary, type RiskRule } from './risk.evaluate';
+import { evaluateRisk, rejectedRules, riskCardSummary, riskSummary, type RiskRule } from './risk.evaluate';
 import type { RiskCheckRow } from './risk.model';
 import type { Row } from '../../db/define';
 
@@ -28,7 +28,7 @@ export class RiskRejectedError extends AppError {
   }
 }
 
-const rejectedKinds = (r: RiskCheckResult) => r.results.filter((x) => x.level === 'reject').map((x) => x.kind);
+const rejectedKinds = rejectedRules;
 
 /** The value a blacklist entry and a customer are both hashed from. */
 function normalizeFor(kind: BlacklistKind, value: string): string | null {
@@ -53,7 +53,7 @@ export function createRiskService(deps: Deps) {
   /** The rule set in order. A stored parameter set that no longer parses falls back to the default (and says so in the log). */
   async function rules(t?: Transaction): Promise<(RiskRule & { id: number; updatedBy: number | null; updatedAt: Date })[]> {
     const rows = await RiskRule.findAll({ order: [['sortOrder', 'ASC'], ['id', 'ASC']], transaction: t });
-    return rows
+    const stored = rows
       .filter((r) => r.kind in RISK_PARAM_SCHEMAS)
       .map((r) => {
         const parsed = RISK_PARAM_SCHEMAS[r.kind].safeParse(r.params);
@@ -61,6 +61,9 @@ export function createRiskService(deps: Deps) {
         const params = parsed.success ? parsed.data : DEFAULT_RISK_RULES.find((d) => d.kind === r.kind)!.params;
         return { id: r.id, kind: r.kind, enabled: Boolean(r.enabled), level: r.level, params, updatedBy: r.updatedBy, updatedAt: r.updatedAt } as RiskRule & { id: number; updatedBy: number | null; updatedAt: Date };
       });
+    // A kind added by a later release runs with its defaults until an admin saves it.
+    const missing = DEFAULT_RISK_RULES.filter((d) => !stored.some((r) => r.kind === d.kind));
+    return [...stored, ...missing.map((d) => ({ ...d, id: 0, updatedBy: null, updatedAt: new Date(0) }) as RiskRule & { id: number; updatedBy: number | null; updatedAt: Date })];
   }
 
   async function isBlacklisted(kind: BlacklistKind, value: string | null, t?: Transaction) {
@@ -95,6 +98,17 @@ export function createRiskService(deps: Deps) {
       documentKinds: docs.map((d) => d.kind),
       applicationsWithin: () => others + 1,
       blacklisted: { phone: await isBlacklisted('phone', phone, t), idNumber: await isBlacklisted('id_number', idNumber, t) },
+      now,
+      ruleFacts: {
+        'customer.channel': customer.channel, 'customer.city': customer.city, 'customer.stage': customer.stage,
+        'customer.loanAmountFen': customer.loanAmountFen === null ? null : Number(customer.loanAmountFen), 'customer.loanTermMonths': customer.loanTermMonths,
+        'customer.collateral': customer.collateral, 'customer.monthlyIncomeFen': customer.monthlyIncomeFen === null ? null : Number(customer.monthlyIncomeFen),
+        'customer.campaignTags': customer.campaignTags ?? [], 'customer.idNumber': idNumber, 'customer.loanPurpose': customer.loanPurpose,
+        'customer.createdAt': customer.createdAt, 'customer.lastFollowUpAt': customer.lastFollowUpAt, 'customer.nextFollowUpDate': customer.nextFollowUpDate,
+        'customer.stageChangedAt': customer.stageChangedAt,
+        'application.amountFen': Number(app.amountFen), 'application.termMonths': app.termMonths, 'application.product': app.product,
+        'application.collateral': app.collateral, 'application.repaymentMethod': app.repaymentMethod, 'application.submittedAt': now,
+      },
     });
   }
 
@@ -220,8 +234,12 @@ export function createRiskService(deps: Deps) {
 
     async updateRule(rc: RequestContext, kind: RiskRuleKind, input: UpdateRiskRuleInput) {
       await db.transaction(async (t) => {
-        const row = await RiskRule.findOne({ where: { kind }, transaction: t, lock: t.LOCK.UPDATE });
-        if (!row) throw notFound('风控规则不存在');
+        let row = await RiskRule.findOne({ where: { kind }, transaction: t, lock: t.LOCK.UPDATE });
+        if (!row) {
+          const d = DEFAULT_RISK_RULES.find((x) => x.kind === kind)!;
+          const last = (await RiskRule.max('sortOrder', { transaction: t })) as number | null;
+          row = await RiskRule.create({ kind, enabled: d.enabled, level: d.level, params: d.params as Record<string, unknown>, sortOrder: (last ?? 0) + 10 }, { transaction: t });
+        }
         const before = { enabled: Boolean(row.enabled), level: row.level, params: row.params };
         const merged = input.params ? { ...row.params, ...input.params } : row.params;
         const parsed = RISK_PARAM_SCHEMAS[kind].safeParse(merged);
