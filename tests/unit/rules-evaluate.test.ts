@@ -158,7 +158,8 @@ describe('RuleTree schema', () => {
   });
 
   it('describes conditions in Chinese', () => {
-    expect(describeCondition({ field: amount, op: 'gte', value: 50000000 })).toBe('贷款金额大于等于 500000元');
+    expect(describeCondition({ field: amount, op: 'gte', value: 50000000 })).toBe('贷款金额大于等于 50万');
+    expect(describeCondition({ field: amount, op: 'between', value: { min: 12345, max: 50000000 } })).toBe('贷款金额 123.45元–50万');
     expect(describeCondition({ field: 'customer.collateral', op: 'in', value: ['house', 'vehicle'] })).toBe('抵押/担保方式属于 房产、车辆');
     expect(describeCondition({ field: 'customer.idNumber', op: 'age_from_id', value: { min: 22, max: 60 } })).toBe('身份证号对应年龄 22岁–60岁');
   });

@@ -11,6 +11,7 @@ import { COLLATERALS, FOLLOWUP_OUTCOMES, FOLLOWUP_TYPES } from './catalog';
 import { REPAYMENT_METHODS } from './applications';
 import { STAGES } from './stages';
 import { isValidDate } from './dates';
+import { formatFenShort } from './money';
 
 z.config(z.locales.zhCN());
 
@@ -225,7 +226,7 @@ export function describeCondition(c: RuleCondition): string {
   const f = RULE_FIELDS[c.field];
   const label = f?.label ?? c.field;
   const show = (x: unknown): string => {
-    if (f?.type === 'money' && typeof x === 'number') return `${x / 100}元`;
+    if (f?.type === 'money' && typeof x === 'number') return formatFenShort(x);
     if (f?.type === 'enum' && typeof x === 'string') return f.options?.[x] ?? x;
     return String(x);
   };
