@@ -67,9 +67,10 @@ export async function up({ queryInterface: q }: MigrationContext) {
 
   await q.addColumn('customers', 'sub_status', str(20));
   await q.addColumn('customers', 'sub_status_at', ts(true));
-  // The ladder's windowed keyset scans: by last follow-up, by assignment, by sub-status time.
-  await q.addIndex('customers', ['last_follow_up_at', 'id'], { name: 'ix_customers_last_follow_up' });
-  await q.addIndex('customers', ['assigned_at', 'id'], { name: 'ix_customers_assigned_at' });
+  // The ladder's windowed keyset scans: by last follow-up, by assignment (ordered by column then id,
+  // covering what the scan reads so it never touches the table rows), by sub-status time.
+  await q.addIndex('customers', ['last_follow_up_at', 'id', 'owner_id', 'stage', 'assigned_at'], { name: 'ix_customers_last_follow_up' });
+  await q.addIndex('customers', ['assigned_at', 'id', 'owner_id', 'stage', 'last_follow_up_at'], { name: 'ix_customers_assigned_at' });
   await q.addIndex('customers', ['sub_status', 'sub_status_at', 'id'], { name: 'ix_customers_sub_status' });
 
   await q.addColumn('job_leases', 'last_duration_ms', { type: DataTypes.INTEGER, allowNull: true });

@@ -17,12 +17,16 @@ import { createOwnershipService, type OwnershipService } from '../customers/owne
 import type { LadderStep } from './ladder.model';
 import { maySendAt, stepCutoff } from './ladder.clock';
 
-const BATCH = 1000;
+const BATCH = 2000;
 const SLACK_MS = 3_600_000;
 
 type ScanColumn = 'lastFollowUpAt' | 'assignedAt' | 'subStatusAt';
 type ScanRow = Pick<Customer, 'id' | 'ownerId' | 'stage' | 'lastFollowUpAt' | 'assignedAt' | 'subStatus' | 'subStatusAt'>;
-const SCAN_ATTRIBUTES: (keyof ScanRow)[] = ['id', 'ownerId', 'stage', 'lastFollowUpAt', 'assignedAt', 'subStatus', 'subStatusAt'];
+// What each scan reads: for idle steps exactly the columns of the covering indexes.
+const SCAN_ATTRIBUTES: Record<LadderStep['trigger'], (keyof ScanRow)[]> = {
+  idle: ['id', 'ownerId', 'stage', 'lastFollowUpAt', 'assignedAt'],
+  sub_status: ['id', 'ownerId', 'stage', 'subStatus', 'subStatusAt'],
+};
 
 export interface StepRunResult {
   code: string;
@@ -73,11 +77,12 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
   async function* scanColumn(step: LadderStep, column: ScanColumn, from: number | null, to: number) {
     let after: { v: Date; id: number } | null = null;
     for (;;) {
-      const and: WhereOptions<Customer>[] = [{ [column]: { [Op.lte]: new Date(to) } }];
+      // Owned, open customers only (filtered inside the index, not in Node).
+      const and: WhereOptions<Customer>[] = [{ [column]: { [Op.lte]: new Date(to) } }, { ownerId: { [Op.ne]: null } }, { stage: OPEN_STAGES as string[] }];
       if (from !== null) and.push({ [column]: { [Op.gt]: new Date(from) } });
       if (step.trigger === 'sub_status') and.push({ subStatus: step.subStatus });
       if (after) and.push({ [Op.or]: [{ [column]: { [Op.gt]: after.v } }, { [column]: after.v, id: { [Op.gt]: after.id } }] } as WhereOptions<Customer>);
-      const rows = (await Customer.findAll({ attributes: SCAN_ATTRIBUTES, where: { [Op.and]: and }, order: [[column, 'ASC'], ['id', 'ASC']], limit: BATCH, raw: true })) as unknown as ScanRow[];
+      const rows = (await Customer.findAll({ attributes: SCAN_ATTRIBUTES[step.trigger], where: { [Op.and]: and }, order: [[column, 'ASC'], ['id', 'ASC']], limit: BATCH, raw: true })) as unknown as ScanRow[];
       if (!rows.length) return;
       yield rows;
       const last = rows[rows.length - 1]!;
