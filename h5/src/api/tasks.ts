@@ -1,0 +1,46 @@
+// 待办 inbox (C9) and scheduled jobs admin (C35) API.
+import { get, post } from '@/utils/request';
+import type { InboxGroup, InboxSource } from '@contracts/tasks';
+
+export interface InboxItem {
+  key: string;
+  source: InboxSource;
+  id: number;
+  title: string;
+  note: string | null;
+  customerId: number | null;
+  customerName: string | null;
+  due: string;
+  group: InboxGroup;
+  snoozedUntil: string | null;
+  url: string | null;
+}
+
+export interface Inbox {
+  counts: Record<InboxGroup, number>;
+  overdue: InboxItem[];
+  today: InboxItem[];
+  later: InboxItem[];
+}
+
+export interface JobView {
+  name: string;
+  title: string;
+  schedule: string | null;
+  running: boolean;
+  lastRunAt: string | null;
+  lastDurationMs: number | null;
+  lastOutcome: 'ok' | 'error' | null;
+  lastResult: string | null;
+}
+
+export const tasksApi = {
+  inbox: () => get<Inbox>('/tasks', { silent: true }),
+  done: (id: number) => post<unknown>(`/tasks/${id}/done`),
+  snooze: (id: number, until: string) => post<InboxItem>(`/tasks/${id}/snooze`, { until }),
+};
+
+export const jobsApi = {
+  list: () => get<JobView[]>('/admin/jobs', { silent: true }),
+  run: (name: string) => post<JobView>(`/admin/jobs/${name}/run`, {}, { timeout: 600_000 }),
+};
