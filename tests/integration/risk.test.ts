@@ -158,6 +158,11 @@ describe('override (放行)', () => {
     expect(audit.actor_id).toBe(await t.userId('李娜'));
     expect(String(audit.after_data)).toContain('有子女共同还款');
     expect(await count(t, 'bot_messages', "kind = 'risk_override' AND ref_id = ?", [String(id)])).toBeGreaterThan(0);
+    // A double tap is the same override, not a second one; someone else's is refused.
+    const again = await li.post(`/api/v1/applications/${id}/risk-override`, { reason: '有子女共同还款' });
+    expect(again.status).toBe(200);
+    expect(again.body.override.at).toBe(res.body.override.at);
+    expect(await count(t, 'audit_logs', "action = 'risk_override' AND entity_id = ?", [String(id)])).toBe(1);
     expectError(await chen.post(`/api/v1/applications/${id}/risk-override`, { reason: '再放一次' }), 409, 'RISK_ALREADY_OVERRIDDEN');
 
     const ok = await submit(id);

@@ -189,7 +189,11 @@ export function createRiskService(deps: Deps) {
         // Risk staff see an application only once a submission of it was blocked (drafts are otherwise private).
         if (!app || !last) throw notFound('进件不存在或无权查看');
         if (!EDITABLE_STATUSES.includes(app.status) || last.outcome !== 'blocked') throw conflict('RISK_NOTHING_TO_OVERRIDE');
-        if (last.overriddenAt) throw conflict('RISK_ALREADY_OVERRIDDEN', undefined, { checkId: Number(last.id) });
+        if (last.overriddenAt) {
+          // The same override again (a double tap, a retried request) is answered from the record.
+          if (last.overriddenBy === rc.actor.id && last.overrideReason === reason) return;
+          throw conflict('RISK_ALREADY_OVERRIDDEN', undefined, { checkId: Number(last.id) });
+        }
         const at = new Date();
         await last.update({ overriddenBy: rc.actor.id, overrideReason: reason, overriddenAt: at }, { transaction: t });
         await audit.record(rc, { action: 'risk_override', entityType: 'application', entityId: applicationId, after: { checkId: Number(last.id), reason, rejected: rejectedKinds(last.result) } }, t);
