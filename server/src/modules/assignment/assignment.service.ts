@@ -12,6 +12,7 @@ import type { AssignmentRuleInput } from '../../contracts/assignment';
 import type { RuleFacts } from '../../contracts/rules';
 import { formatFenShort } from '../../contracts/money';
 import { evaluate } from '../rules/evaluate';
+import { EVENT_TYPES } from '../events/events.service';
 import { addWorkingHours, isWorkingTime } from '../approvals/engine/working-hours';
 import type { CustomerRow } from '../customers/customer.model';
 import type { AssignmentRule } from './assignment.model';
@@ -45,7 +46,7 @@ export function customerFacts(c: CustomerRow, idNumber: string | null): RuleFact
 }
 
 export function createAssignmentService(deps: Deps, opts: { now?: () => Date } = {}) {
-  const { db, audit, bot, crypto, log } = deps;
+  const { db, audit, events, bot, crypto, log } = deps;
   const { AssignmentRule, AssignmentQueue, Customer, OwnerChange, Department, User } = db.models;
   const now = opts.now ?? (() => new Date(bot.now()));
   const picker = createPicker(db);
@@ -84,6 +85,7 @@ export function createAssignmentService(deps: Deps, opts: { now?: () => Date } =
     await c.update({ ownerId: pick.userId, departmentId: pick.departmentId, assignedAt: at, pooledAt: null, poolReason: null }, { transaction: t });
     await OwnerChange.create({ customerId: c.id, fromUserId: null, toUserId: pick.userId, kind: 'assign', actorId: null, reason: `自动分配:${rule.name}` }, { transaction: t });
     await audit.record(null, { action: 'auto_assign', entityType: 'customer', entityId: c.id, before, after: { ownerId: pick.userId, departmentId: pick.departmentId, ruleId: rule.id } }, t);
+    await events.emit({ type: EVENT_TYPES.OwnerChanged, aggregateType: 'customer', aggregateId: c.id, actorId: null, payload: { customerId: Number(c.id), from: null, to: pick.userId, kind: 'assign', ruleId: rule.id } }, t);
     const fields = [
       { label: '客户', value: c.name },
       { label: '渠道', value: c.channel },
