@@ -55,6 +55,12 @@ describe('follow-up ladder', () => {
     const res = await zw.agent.put(`/api/v1/customers/${ids.idle}/sub-status`).set('X-Requested-With', 'XMLHttpRequest').send({ subStatus: 'whatever' });
     expect(res.status).toBe(422);
     expect((await app.deps.db.models.Customer.findByPk(ids.idle))!.subStatus).toBeNull();
+    expect((await zw.get(`/api/v1/customers/${ids.docs}/sub-status`)).body).toMatchObject({ subStatus: 'awaiting_docs' });
+    const other = await app.loginAs('何丹'); // another team: out of scope reads as not found
+    expect((await other.get(`/api/v1/customers/${ids.docs}/sub-status`)).status).toBe(404);
+    const put = await other.agent.put(`/api/v1/customers/${ids.docs}/sub-status`).set('X-Requested-With', 'XMLHttpRequest').send({ subStatus: null });
+    expect(put.status).toBe(404);
+    expect((await app.deps.db.models.Customer.findByPk(ids.docs))!.subStatus).toBe('awaiting_docs');
   });
 
   it('day 1: 待补充资料 for 24 h → console SMS and a task, once; not at 23 h', async () => {

@@ -1,6 +1,7 @@
 // 待办 inbox (C9) and scheduled jobs admin (C35) API.
-import { get, post } from '@/utils/request';
+import { get, http, post } from '@/utils/request';
 import type { InboxGroup, InboxSource } from '@contracts/tasks';
+import type { SubStatus } from '@contracts/ladder';
 
 export interface InboxItem {
   key: string;
@@ -43,4 +44,15 @@ export const tasksApi = {
 export const jobsApi = {
   list: () => get<JobView[]>('/admin/jobs', { silent: true }),
   run: (name: string) => post<JobView>(`/admin/jobs/${name}/run`, {}, { timeout: 600_000 }),
+};
+
+export interface SubStatusView {
+  id: number;
+  subStatus: SubStatus | null;
+  subStatusAt: string | null;
+}
+
+export const subStatusApi = {
+  get: (customerId: number) => get<SubStatusView>(`/customers/${customerId}/sub-status`, { silent: true }),
+  set: async (customerId: number, subStatus: SubStatus | null) => (await http.put<SubStatusView>(`/customers/${customerId}/sub-status`, { subStatus })).data,
 };

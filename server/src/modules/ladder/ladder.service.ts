@@ -231,6 +231,11 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
       });
     },
 
+    async getSubStatus(rc: RequestContext, customerId: number) {
+      const c = await customers.findInScope(rc.actor, customerId, 'read');
+      return { id: customerId, subStatus: c.subStatus, subStatusAt: c.subStatusAt };
+    },
+
     /** The officer marks a customer (e.g. 待补充资料) or clears it; setting it again restarts its clock. */
     async setSubStatus(rc: RequestContext, customerId: number, subStatus: SubStatus | null) {
       return db.transaction(async (t) => {
