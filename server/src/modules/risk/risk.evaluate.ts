@@ -128,12 +128,16 @@ export function rejectedRules(r: RiskCheckResult): string[] {
 }
 
 const LEVEL_NAMES = { pass: '通过', warn: '提示', reject: '拒绝' } as const;
+/** WeCom template_card shows 26 characters of a field value. */
+const CARD_FIELD_MAX = 26;
 
 /** The short form for a card field (WeCom shows 26 characters): the level and the names of the rules that did not pass. */
 export function riskCardSummary(r: RiskCheckResult, override?: { userName: string } | null): string {
   const flagged = r.results.filter((x) => x.level !== 'pass').map((x) => x.name);
   const head = override ? `${LEVEL_NAMES[r.level]}(${override.userName}放行)` : LEVEL_NAMES[r.level];
-  return flagged.length ? `${head}:${flagged.join('、')}` : `${head}(${r.results.length} 项)`;
+  if (!flagged.length) return `${head}(${r.results.length} 项)`;
+  const all = `${head}:${flagged.join('、')}`;
+  return [...all].length <= CARD_FIELD_MAX ? all : `${head}:${flagged[0]}等 ${flagged.length} 项`;
 }
 
 /** One line for the detail page: the level and the reasons of the rules that did not pass. */
