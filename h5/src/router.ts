@@ -43,6 +43,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/risk/blacklist', component: () => import('@/pages/AdminBlacklist.vue'), meta: { title: '内部黑名单' } },
   { path: '/admin/org-sync', component: () => import('@/pages/AdminOrgSyncPage.vue'), meta: { title: '组织架构同步', admin: true } },
   { path: '/admin/jobs', component: () => import('@/pages/AdminJobs.vue'), meta: { title: '定时任务', admin: true } },
+  { path: '/admin/ladder', component: () => import('@/pages/AdminLadderPage.vue'), meta: { title: '跟进阶梯', admin: true } },
   { path: '/admin/assignment-rules', component: () => import('@/pages/AdminAssignmentRules.vue'), meta: { title: '线索自动分配', admin: true } },
   { path: '/:pathMatch(.*)*', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: '页面不存在', public: true } },
 ];

@@ -1,5 +1,5 @@
 // 待办 inbox (C9) and scheduled jobs admin (C35) API.
-import { get, http, post } from '@/utils/request';
+import { get, http, patch, post } from '@/utils/request';
 import type { InboxGroup, InboxSource } from '@contracts/tasks';
 import type { SubStatus } from '@contracts/ladder';
 
@@ -55,4 +55,29 @@ export interface SubStatusView {
 export const subStatusApi = {
   get: (customerId: number) => get<SubStatusView>(`/customers/${customerId}/sub-status`, { silent: true }),
   set: async (customerId: number, subStatus: SubStatus | null) => (await http.put<SubStatusView>(`/customers/${customerId}/sub-status`, { subStatus })).data,
+};
+
+export interface LadderActions {
+  remindOwner?: boolean;
+  copySupervisor?: boolean;
+  releaseToPool?: boolean;
+  smsCustomer?: boolean;
+  createTask?: boolean;
+}
+
+export interface LadderStepView {
+  id: number;
+  code: string;
+  name: string;
+  trigger: 'idle' | 'sub_status';
+  subStatus: SubStatus | null;
+  waitValue: number;
+  waitUnit: 'business_days' | 'hours';
+  actions: LadderActions;
+  enabled: boolean;
+}
+
+export const ladderApi = {
+  steps: () => get<LadderStepView[]>('/admin/ladder/steps', { silent: true }),
+  update: (id: number, body: Partial<Pick<LadderStepView, 'name' | 'waitValue' | 'enabled' | 'actions'>>) => patch<LadderStepView>(`/admin/ladder/steps/${id}`, body),
 };
