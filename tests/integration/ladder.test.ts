@@ -140,6 +140,15 @@ describe('follow-up ladder', () => {
     const r = await ladderFromDeps(app.deps).run({ now: at(9, 16) });
     expect(r.fired).toBe(0);
     expect(await app.deps.db.models.BotMessage.count()).toBe(before);
+    const audit = await app.deps.db.models.AuditLog.findOne({ where: { entityType: 'ladder_step', entityId: String(idle3.id) } });
+    expect(audit).toMatchObject({ action: 'update', actorId: await app.userId('王敏') });
+    const step = await app.deps.db.models.LadderStep.findByPk(idle3.id, { raw: true });
+    for (const bad of [{ waitValue: 0 }, { waitValue: 2.5 }, {}, { actions: { remindOwner: 'yes' } }]) {
+      const r = await admin.agent.patch(`/api/v1/admin/ladder/steps/${idle3.id}`).set('X-Requested-With', 'XMLHttpRequest').send(bad);
+      expect(r.status, JSON.stringify(bad)).toBe(422);
+    }
+    expect(await app.deps.db.models.LadderStep.findByPk(idle3.id, { raw: true })).toEqual(step);
+    expect((await admin.agent.patch('/api/v1/admin/ladder/steps/9999').set('X-Requested-With', 'XMLHttpRequest').send({ enabled: false })).status).toBe(404);
     zw = await app.loginAs('张伟');
     expect((await zw.agent.patch(`/api/v1/admin/ladder/steps/${idle3.id}`).set('X-Requested-With', 'XMLHttpRequest').send({ waitValue: 2 })).status).toBe(403);
   });
