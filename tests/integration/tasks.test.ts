@@ -88,6 +88,22 @@ describe('tasks inbox', () => {
     expect((await zw.post(`/api/v1/tasks/${id}/snooze`, { until: '2026-12-03T01:00:00Z' })).body.error.code).toBe('TASK_NOT_SNOOZABLE');
   });
 
+  it('a ladder task leaves the inbox once the customer is followed up (or no longer theirs)', async () => {
+    const { Task } = app.deps.db.models;
+    const zhangWei = await app.userId('张伟');
+    const a = await Task.create({ userId: zhangWei, kind: 'ladder', title: '跟进 待办later(3 个工作日未跟进)', customerId: c.later, dueAt: new Date(NOW), sourceKey: 'test:a' });
+    const b = await Task.create({ userId: zhangWei, kind: 'ladder', title: '跟进 待办far(3 个工作日未跟进)', customerId: c.far, dueAt: new Date(NOW), sourceKey: 'test:b' });
+    const all = async () => { const i = (await zw.get('/api/v1/tasks')).body; return keys([...i.overdue, ...i.today, ...i.later]); };
+    expect(await all()).toEqual(expect.arrayContaining([`task:${a.id}`, `task:${b.id}`]));
+    vi.setSystemTime(NOW + 60_000);
+    expect((await zw.post(`/api/v1/customers/${c.later}/follow-ups`, { type: 'call', content: '已联系' })).status).toBe(201);
+    expect((await zw.post(`/api/v1/customers/${c.far}/release`, { reason: '客户无意向' })).status).toBe(200);
+    const now = await all();
+    expect(now).not.toContain(`task:${a.id}`);
+    expect(now).not.toContain(`task:${b.id}`);
+    vi.setSystemTime(NOW);
+  });
+
   it('approvals waiting appear in the approver’s inbox, linked to the application', async () => {
     const app1 = await submitted(zw);
     const inbox = (await wt.get('/api/v1/tasks')).body;

@@ -11,6 +11,7 @@ import { addDays, shanghaiDate } from '../../contracts/dates';
 import type { CreateTaskInput, InboxGroup, InboxSource } from '../../contracts/tasks';
 import type { CustomerService } from '../customers/customer.service';
 import type { Task } from './task.model';
+import type { Customer } from '../customers/customer.model';
 
 const LIMIT = 200;
 const FOLLOW_UP_HORIZON_DAYS = 7;
@@ -69,7 +70,18 @@ export function createTaskService(deps: Deps, customers: CustomerService) {
     async inbox(rc: RequestContext) {
       const now = new Date(bot.now());
       const me = rc.actor.id;
-      const tasks = await Task.findAll({ where: { userId: me, status: 'open' }, order: [['dueAt', 'ASC'], ['id', 'ASC']], limit: LIMIT });
+      const open = await Task.findAll({ where: { userId: me, status: 'open' }, order: [['dueAt', 'ASC'], ['id', 'ASC']], limit: LIMIT });
+      // A ladder task is settled by what it asked for: a follow-up recorded after it, or the
+      // customer no longer being this person's (released to the pool, transferred).
+      const ladderCustomers = [...new Set(open.filter((t) => t.kind === 'ladder' && t.customerId).map((t) => Number(t.customerId)))];
+      const state = ladderCustomers.length
+        ? new Map((await Customer.findAll({ attributes: ['id', 'ownerId', 'lastFollowUpAt'], where: { id: ladderCustomers }, raw: true })).map((c) => [Number(c.id), c]))
+        : new Map<number, Pick<Customer, 'id' | 'ownerId' | 'lastFollowUpAt'>>();
+      const tasks = open.filter((t) => {
+        if (t.kind !== 'ladder' || !t.customerId) return true;
+        const c = state.get(Number(t.customerId));
+        return !!c && c.ownerId === me && !(c.lastFollowUpAt && new Date(c.lastFollowUpAt) > t.createdAt);
+      });
       const horizon = addDays(shanghaiDate(now), FOLLOW_UP_HORIZON_DAYS);
       const due = await Customer.findAll({
         attributes: ['id', 'name', 'nextFollowUpDate', 'stage'],
