@@ -29,7 +29,7 @@ describe('jobs admin', () => {
     const res = await admin.post('/api/v1/admin/jobs/ladder/run');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ name: 'ladder', lastOutcome: 'ok', running: false });
-    expect(res.body.lastResult).toMatch(/^ladder: /);
+    expect(res.body.lastResult).toMatch(/^跟进阶梯:/);
     expect(res.body.lastDurationMs).toBeGreaterThanOrEqual(0);
     expect(Date.now() - Date.parse(res.body.lastRunAt)).toBeLessThan(60_000);
   });

@@ -9,7 +9,8 @@ export const ladderJob: BotJob = {
   leaseMs: 10 * 60_000,
   async run(deps) {
     const r = await ladderFromDeps(deps).run();
-    if (r.deferred) return 'ladder: deferred (outside business hours)';
-    return `ladder: scanned ${r.scanned}, fired ${r.fired} (${r.steps.map((s) => `${s.code} ${s.fired}`).join(', ')})`;
+    // The summary is shown to admins on the 定时任务 page.
+    if (r.deferred) return '跟进阶梯:非工作时段(周末或 21:00–08:00),顺延到下一个工作时段';
+    return `跟进阶梯:扫描 ${r.scanned} 位客户,触发 ${r.fired} 次(${r.steps.map((s) => `${s.code} ${s.fired}`).join(',')})`;
   },
 };

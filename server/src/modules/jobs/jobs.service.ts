@@ -12,6 +12,7 @@ export const JOB_TITLES: Record<string, string> = {
   'callback-sweep': '回调事件补处理',
   'approval-sla': '审批超时提醒',
   ladder: '跟进阶梯扫描',
+  'assignment-queue': '非工作时间线索早间分配',
 };
 
 /** The running bot of this process, per deps (set by main.ts after startBot). */
