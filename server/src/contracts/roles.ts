@@ -29,7 +29,6 @@ export const PERMISSIONS = {
   'bot.admin': ['admin'],
   'org.sync': ['admin'],
   'automation.manage': ['admin'],
-  'task.assign': ['team_lead', 'branch_manager', 'admin'],
   /** Risk pre-checks: edit the rule set and the internal blacklist. */
   'risk.manage': ['risk', 'admin'],
   /** Let a submission blocked by a reject-level pre-check through, with a reason (audited). */
