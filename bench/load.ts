@@ -1,8 +1,9 @@
 // Benchmark load: starts the app in this process against the seeded database, signs in as an
 // officer with a large book and as a team lead, and drives each scenario with autocannon (in a
 // child process, so the load generator does not share the app's event loop). Then it runs the
-// list query's SQL, as Sequelize generated it, straight through a mysql2 pool with the same
-// concurrency and prints the ratio API p95 / raw p95. Figures only: nothing here fails a run.
+// list query's SQL, exactly as the app sent it, straight through a mysql2 pool with the same
+// concurrency and prints the ratio API p95 / raw p95, and the app's CPU time per request.
+// Figures only: nothing here fails a run.
 //
 //   npx tsx bench/load.ts [--db crm_bench] [--connections 32] [--duration 10] [--warmup 2]
 //                         [--repeat 1] [--scenarios list,list-lead,search-phone,search-last4,detail,create]
@@ -31,10 +32,10 @@ interface Scenario {
   method: 'GET' | 'POST';
   paths: string[];
   createBodies?: boolean;
-  /** SQL the app ran for one request (captured from Sequelize), and how many statements. */
+  /** SQL the app ran for one request (captured from Sequelize's query log), and how many statements. */
   sql?: string[];
 }
-interface RunResult { run: number; api: Record<string, Stats>; raw: Record<string, Stats> }
+interface RunResult { run: number; api: Record<string, Stats>; raw: Record<string, Stats>; cpuUs: Record<string, number> }
 
 const API = '/api/v1';
 const LIST_QUERY = 'stage=intent&sort=nextFollowUp&limit=20';
@@ -73,7 +74,7 @@ async function rawRun(pool: mysql.Pool, sqls: string[], connections: number, sec
   return percentiles(latencies, (performance.now() - t0) / 1000, { errors });
 }
 
-/** Captures the SQL Sequelize runs while fn runs (the app is otherwise idle then). */
+/** Captures the SQL the app runs while fn runs (the app is otherwise idle then): Sequelize's queries and Db.select's both log there. */
 async function captureSql(deps: Deps, fn: () => Promise<unknown>): Promise<string[]> {
   const opts = (deps.db.sequelize as unknown as { options: { logging: unknown } }).options;
   const sqls: string[] = [];
@@ -191,7 +192,7 @@ export async function load(argv: string[] = process.argv.slice(2)) {
 
   // Pre-flight: each scenario's first request twice (the first warms the app's caches), the second with
   // its SQL captured, so the figures come with the statements one request costs in steady state.
-  console.log('\nPre-flight (SQL of one warm request, captured from Sequelize):');
+  console.log('\nPre-flight (SQL of one warm request, captured from the query log):');
   for (const s of scenarios) {
     let status = 0;
     let summary = '';
@@ -231,14 +232,22 @@ export async function load(argv: string[] = process.argv.slice(2)) {
   const rawScenarios = args['skip-raw'] ? [] : scenarios.filter((s) => s.key === 'list' || s.key === 'list-lead');
   const runs: RunResult[] = [];
   for (let run = 1; run <= repeat; run++) {
-    const result: RunResult = { run, api: {}, raw: {} };
+    const result: RunResult = { run, api: {}, raw: {}, cpuUs: {} };
     console.log(`\n-- run ${run}/${repeat} --`);
     for (const s of scenarios) {
       const job: CannonJob = { url: base, connections, duration, method: s.method, paths: s.paths, headers: headersFor(s), createBodies: s.createBodies };
       if (warmup > 0) await cannon({ ...job, duration: warmup });
+      // The app's own CPU time per request (user + system of this process, which is idle apart from
+      // the app while autocannon runs in its child).
+      const cpu0 = process.cpuUsage();
       const st = await cannon(job);
+      const cpu = process.cpuUsage(cpu0);
       result.api[s.key] = st;
-      console.log(`  ${s.key.padEnd(13)} ${fmtInt(Math.round(st.rps)).padStart(6)} req/s  p50 ${ms(st.p50)}  p95 ${ms(st.p95)}  p99 ${ms(st.p99)} ms  non-2xx ${st.non2xx}${st.errors ? `  errors ${st.errors}` : ''}`);
+      result.cpuUs[s.key] = Math.round((cpu.user + cpu.system) / Math.max(1, st.requests));
+      console.log(
+        `  ${s.key.padEnd(13)} ${fmtInt(Math.round(st.rps)).padStart(6)} req/s  p50 ${ms(st.p50)}  p95 ${ms(st.p95)}  p99 ${ms(st.p99)} ms  non-2xx ${st.non2xx}${st.errors ? `  errors ${st.errors}` : ''}` +
+          `  app CPU ${result.cpuUs[s.key]} µs/req`,
+      );
       if (rawScenarios.includes(s)) {
         // Straight after the API run, so both see the same machine (other work on a shared box moves both).
         const sqls = customerSql(s);
@@ -253,10 +262,10 @@ export async function load(argv: string[] = process.argv.slice(2)) {
     console.log(`\nResults, run ${run} (${fmtInt(Number(customers))} customers, ${connections} connections, ${duration} s):`);
     console.log(
       table(
-        ['scenario', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-2xx', 'SQL/req'],
+        ['scenario', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-2xx', 'SQL/req', 'app CPU µs/req'],
         scenarios.map((s) => {
           const st = result.api[s.key];
-          return [s.key, fmtInt(Math.round(st.rps)), ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max), st.non2xx + st.errors, s.sql?.length ?? '-'];
+          return [s.key, fmtInt(Math.round(st.rps)), ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max), st.non2xx + st.errors, s.sql?.length ?? '-', result.cpuUs[s.key]];
         }),
       ),
     );
@@ -274,11 +283,11 @@ export async function load(argv: string[] = process.argv.slice(2)) {
   if (runs.length > 1) {
     console.log(`\nBest / worst of ${runs.length} runs (by p95):`);
     const rows = scenarios.map((s) => {
-      const sorted = runs.map((r) => r.api[s.key]).sort((a, b) => a.p95 - b.p95);
+      const sorted = runs.map((r) => ({ ...r.api[s.key], cpuUs: r.cpuUs[s.key] })).sort((a, b) => a.p95 - b.p95);
       const [b, w] = [sorted[0], sorted[sorted.length - 1]];
-      return [s.key, `${fmtInt(Math.round(b.rps))} / ${fmtInt(Math.round(w.rps))}`, `${ms(b.p50)} / ${ms(w.p50)}`, `${ms(b.p95)} / ${ms(w.p95)}`, `${ms(b.p99)} / ${ms(w.p99)}`];
+      return [s.key, `${fmtInt(Math.round(b.rps))} / ${fmtInt(Math.round(w.rps))}`, `${ms(b.p50)} / ${ms(w.p50)}`, `${ms(b.p95)} / ${ms(w.p95)}`, `${ms(b.p99)} / ${ms(w.p99)}`, `${b.cpuUs} / ${w.cpuUs}`];
     });
-    console.log(table(['scenario', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms'], rows));
+    console.log(table(['scenario', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'app CPU µs/req'], rows));
   }
   console.log(`\nTargets (1,000,000 customers, ${connections} connections): list and search p95 ≤ ${TARGET_P95_MS} ms; API/raw p95 ≤ ${TARGET_RATIO}`);
   for (const r of runs) {

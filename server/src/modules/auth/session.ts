@@ -11,8 +11,28 @@ export interface SessionPayload {
   via: 'dev' | 'wecom' | 'dingtalk';
 }
 
+const VERIFIED_MAX = 10_000; // tokens remembered as verified (a browser sends the same one on every request)
+
 export function createSessionCodec(secret: string) {
   const sign = (data: string) => crypto.createHmac('sha256', secret).update(data).digest('base64url');
+  // A token's signature and payload never change, so each distinct token is checked and parsed once;
+  // the expiry is still compared on every request.
+  const verified = new Map<string, SessionPayload>();
+
+  function verify(token: string): SessionPayload | null {
+    const [data, sig] = token.split('.');
+    if (!data || !sig) return null;
+    const expected = Buffer.from(sign(data));
+    const given = Buffer.from(sig);
+    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
+    try {
+      const p = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')) as SessionPayload;
+      return typeof p.uid === 'number' && typeof p.exp === 'number' ? Object.freeze(p) : null;
+    } catch {
+      return null;
+    }
+  }
+
   return {
     encode(payload: SessionPayload): string {
       const data = Buffer.from(JSON.stringify(payload)).toString('base64url');
@@ -20,17 +40,14 @@ export function createSessionCodec(secret: string) {
     },
     decode(token: string | undefined, now = Date.now()): SessionPayload | null {
       if (!token) return null;
-      const [data, sig] = token.split('.');
-      if (!data || !sig) return null;
-      const expected = Buffer.from(sign(data));
-      const given = Buffer.from(sig);
-      if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
-      try {
-        const p = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')) as SessionPayload;
-        return typeof p.uid === 'number' && typeof p.exp === 'number' && p.exp * 1000 > now ? p : null;
-      } catch {
-        return null;
+      let p = verified.get(token) ?? null;
+      if (!p) {
+        p = verify(token);
+        if (!p) return null; // forged or malformed: never remembered
+        if (verified.size >= VERIFIED_MAX) verified.clear();
+        verified.set(token, p);
       }
+      return p.exp * 1000 > now ? p : null;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { OrgService } from '../org/org.service';
 import type { Customer } from './customer.model';
 import type { Stage } from '../../contracts/stages';
 import { can } from '../../contracts/roles';
+import { sql, type Sql } from '../../db/sql';
 
 export type ScopePurpose = 'read' | 'write';
 
@@ -17,42 +18,84 @@ const READ_STAGES: Partial<Record<Actor['role'], Stage[]>> = {
   finance: ['signed', 'disbursed', 'repaying', 'settled', 'bad_debt'],
 };
 
-/** Customers an actor owns or manages (the "book"), for lists and changes. */
-export async function bookScope(actor: Actor, org: OrgService, purpose: ScopePurpose): Promise<WhereOptions<Customer>> {
+/**
+ * The book: the customers an actor owns or manages, for lists and changes. Decided once here and
+ * rendered three ways below (a Sequelize where, hand-written SQL, a check on a row already read).
+ */
+type Book =
+  | { kind: 'all' }
+  | { kind: 'none' }
+  | { kind: 'owner'; ownerId: number }
+  // A customer carries its owner's department, so a team's book (the lead's own customers
+  // included) is one indexable IN over the department subtree.
+  | { kind: 'departments'; ids: readonly number[] }
+  | { kind: 'owned'; stages?: Stage[] };
+
+async function book(actor: Actor, org: OrgService, purpose: ScopePurpose): Promise<Book> {
   switch (actor.role) {
     case 'admin':
-      return {};
+      return { kind: 'all' };
     case 'officer':
-      return { ownerId: actor.id };
+      return { kind: 'owner', ownerId: actor.id };
     case 'team_lead':
-    case 'branch_manager': {
-      // A customer carries its owner's department, so the team's book (the lead's own
-      // customers included) is one indexable IN over the department subtree.
-      return { departmentId: { [Op.in]: await org.subtreeIds(actor.departmentId) } };
-    }
+    case 'branch_manager':
+      return { kind: 'departments', ids: await org.subtreeIds(actor.departmentId) };
     case 'director':
-      return purpose === 'read' ? { ownerId: { [Op.ne]: null } } : NOTHING;
+      return purpose === 'read' ? { kind: 'owned' } : { kind: 'none' };
     case 'risk':
     case 'finance':
-      return purpose === 'read' ? { stage: { [Op.in]: READ_STAGES[actor.role]! }, ownerId: { [Op.ne]: null } } : NOTHING;
+      return purpose === 'read' ? { kind: 'owned', stages: READ_STAGES[actor.role]! } : { kind: 'none' };
   }
 }
 
-/** Whether a customer already read is in the actor's book: bookScope's twin, without a query. */
+/** The book as a Sequelize where-clause. */
+export async function bookScope(actor: Actor, org: OrgService, purpose: ScopePurpose): Promise<WhereOptions<Customer>> {
+  const b = await book(actor, org, purpose);
+  switch (b.kind) {
+    case 'all':
+      return {};
+    case 'none':
+      return NOTHING;
+    case 'owner':
+      return { ownerId: b.ownerId };
+    case 'departments':
+      return { departmentId: { [Op.in]: b.ids } };
+    case 'owned':
+      return b.stages ? { stage: { [Op.in]: b.stages }, ownerId: { [Op.ne]: null } } : { ownerId: { [Op.ne]: null } };
+  }
+}
+
+/** The book as SQL over `customers`, for the hand-written list query. */
+export async function bookScopeSql(actor: Actor, org: OrgService, purpose: ScopePurpose): Promise<Sql> {
+  const b = await book(actor, org, purpose);
+  switch (b.kind) {
+    case 'all':
+      return sql('1 = 1');
+    case 'none':
+      return sql('1 = 0');
+    case 'owner':
+      return sql('owner_id = ?', b.ownerId);
+    case 'departments':
+      return b.ids.length ? sql('department_id IN (?)', b.ids) : sql('1 = 0');
+    case 'owned':
+      return b.stages ? sql('stage IN (?) AND owner_id IS NOT NULL', b.stages) : sql('owner_id IS NOT NULL');
+  }
+}
+
+/** Whether a customer already read is in the actor's book, without a query. */
 export async function inBook(actor: Actor, org: OrgService, row: Pick<Customer, 'ownerId' | 'departmentId' | 'stage'>, purpose: ScopePurpose): Promise<boolean> {
-  switch (actor.role) {
-    case 'admin':
+  const b = await book(actor, org, purpose);
+  switch (b.kind) {
+    case 'all':
       return true;
-    case 'officer':
-      return row.ownerId === actor.id;
-    case 'team_lead':
-    case 'branch_manager':
-      return row.departmentId !== null && (await org.subtreeIds(actor.departmentId)).includes(row.departmentId);
-    case 'director':
-      return purpose === 'read' && row.ownerId !== null;
-    case 'risk':
-    case 'finance':
-      return purpose === 'read' && row.ownerId !== null && READ_STAGES[actor.role]!.includes(row.stage);
+    case 'none':
+      return false;
+    case 'owner':
+      return row.ownerId === b.ownerId;
+    case 'departments':
+      return row.departmentId !== null && b.ids.includes(row.departmentId);
+    case 'owned':
+      return row.ownerId !== null && (!b.stages || b.stages.includes(row.stage));
   }
 }
 
@@ -76,4 +119,9 @@ export async function readScope(actor: Actor, org: OrgService): Promise<WhereOpt
  */
 export function nameContains(q: string): WhereOptions<Customer> {
   return Sequelize.where(Sequelize.fn('INSTR', Sequelize.col('name'), q), Op.gt, 0) as unknown as WhereOptions<Customer>;
+}
+
+/** nameContains as SQL over `customers`. */
+export function nameContainsSql(q: string): Sql {
+  return sql('INSTR(name, ?) > 0', q);
 }

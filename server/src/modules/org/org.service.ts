@@ -9,7 +9,8 @@ const ACTOR_TTL_MS = 5_000; // the session's user row is re-read at most this of
 const CACHE_MS = 10_000; // departments change rarely; a short cache keeps scope checks off the hot path
 
 export function createOrgService(models: Models) {
-  let cache: { at: number; byId: Map<number, Department> } | null = null;
+  // subtrees: department id → its subtree's ids, worked out once per department snapshot.
+  let cache: { at: number; byId: Map<number, Department>; subtrees: Map<number, readonly number[]> } | null = null;
   let userCache: { at: number; byId: Map<number, { id: number; name: string }> } | null = null;
   const actors = new Map<number, { at: number; actor: Actor | null }>();
 
@@ -21,18 +22,27 @@ export function createOrgService(models: Models) {
     return userCache.byId;
   }
 
-  async function departments(): Promise<Map<number, Department>> {
-    if (cache && Date.now() - cache.at < CACHE_MS) return cache.byId;
+  async function snapshot() {
+    if (cache && Date.now() - cache.at < CACHE_MS) return cache;
     const rows = await models.Department.findAll({ raw: true });
-    cache = { at: Date.now(), byId: new Map(rows.map((d) => [d.id, d as Department])) };
-    return cache.byId;
+    cache = { at: Date.now(), byId: new Map(rows.map((d) => [d.id, d as Department])), subtrees: new Map() };
+    return cache;
   }
 
-  async function subtreeIds(departmentId: number): Promise<number[]> {
-    const all = await departments();
-    const root = all.get(departmentId);
-    if (!root) return [];
-    return [...all.values()].filter((d) => d.path.startsWith(root.path)).map((d) => d.id);
+  async function departments(): Promise<Map<number, Department>> {
+    return (await snapshot()).byId;
+  }
+
+  /** The department and everything under it (a team lead's or branch manager's scope); [] when unknown. */
+  async function subtreeIds(departmentId: number): Promise<readonly number[]> {
+    const { byId, subtrees } = await snapshot();
+    let ids = subtrees.get(departmentId);
+    if (!ids) {
+      const root = byId.get(departmentId);
+      ids = Object.freeze(root ? [...byId.values()].filter((d) => d.path.startsWith(root.path)).map((d) => d.id) : []);
+      subtrees.set(departmentId, ids);
+    }
+    return ids;
   }
 
   async function departmentName(id: number | null): Promise<string | null> {
@@ -41,7 +51,7 @@ export function createOrgService(models: Models) {
   }
 
   /** Department ids whose customers the actor manages (team lead: team; branch manager: branch; admin: all). */
-  async function managedDepartmentIds(actor: Actor): Promise<number[] | 'all'> {
+  async function managedDepartmentIds(actor: Actor): Promise<readonly number[] | 'all'> {
     if (actor.role === 'admin') return 'all';
     if (actor.role === 'team_lead' || actor.role === 'branch_manager') return subtreeIds(actor.departmentId);
     return [];
