@@ -7,14 +7,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { advanceTo, createCustomer } from '../helpers/fixtures';
 import { H5_DIST } from '../../server/src/app';
+import { SHOTS, PHONE, launchChromium } from '../helpers/browser';
 
-const SHOTS = path.resolve('tests/artifacts/e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FILES = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-e2e-files-'));
 let t: TestApp;
 let server: http.Server;
@@ -49,11 +48,8 @@ beforeAll(async () => {
   server = http.createServer(t.server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-  const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+  browser = await launchChromium();
+  const phone = PHONE;
   const painter = await browser.newPage();
   const dataUrl = await painter.evaluate(() => {
     const c = document.createElement('canvas');
@@ -171,7 +167,7 @@ describe('an application through the H5 app (390×844)', () => {
 
 describe('the admin edits the flow as a form (390×844)', () => {
   it('opens 我的 → 审批流程, changes the team lead SLA and adds a cc node; saving makes version 2', async () => {
-    const admin = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const admin = await browser.newContext(PHONE);
     const p = await signIn(admin, '王敏');
     await p.goto(`${base}/me`);
     await p.getByTestId('admin-flows').click();

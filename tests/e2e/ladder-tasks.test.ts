@@ -5,15 +5,14 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, customerInput, type TestApp } from '../helpers/test-app';
 import { shanghaiDate } from '../../server/src/contracts/dates';
 import { H5_DIST } from '../../server/src/app';
 import { h5Static } from '../../server/src/http/static';
+import { SHOTS, PHONE, launchChromium } from '../helpers/browser';
 
-const SHOTS = path.resolve('tests/artifacts/e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DIST = process.env.E2E_H5_DIST ?? H5_DIST;
 
 let t: TestApp;
@@ -39,11 +38,8 @@ beforeAll(async () => {
   server = http.createServer((req, res) => (req.url?.startsWith('/api/') ? t.server(req, res) : h5(req, res)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  browser = await launchChromium();
+  const context = await browser.newContext(PHONE);
   page = await context.newPage();
 });
 

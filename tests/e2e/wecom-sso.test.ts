@@ -6,15 +6,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessengerTestApp, type MessengerTestApp } from '../helpers/messenger-app';
 import { installWecomOauth, type WecomOauth } from '../fakes/wecom/oauth';
 import { exec } from '../helpers/fixtures';
 import { H5_DIST } from '../../server/src/app';
+import { SHOTS, launchChromium } from '../helpers/browser';
 
-const SHOTS = path.resolve('tests/artifacts/e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WECOM_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.0 MicroMessenger/7.0.1 Language/zh ColorScheme/Light';
 
 let t: MessengerTestApp;
@@ -50,10 +49,7 @@ beforeAll(async () => {
   t.wecom!.addUser({ userid: 'WuTing', name: '吴婷', department: [1] });
   await exec(t, 'UPDATE users SET wecom_userid = ? WHERE name = ?', ['ZhangWei', '张伟']);
   await exec(t, 'UPDATE users SET wecom_userid = ? WHERE name = ?', ['WuTing', '吴婷']);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
