@@ -33,6 +33,25 @@ export const PERMISSIONS = {
   'risk.manage': ['risk', 'admin'],
   /** Let a submission blocked by a reject-level pre-check through, with a reason (audited). */
   'risk.override': ['risk', 'director', 'admin'],
+  // Loans after approval (issue #6). Reading loans follows the customer's data scope.
+  /** Edit the product catalogue and its contract templates. */
+  'product.manage': ['admin'],
+  /** Generate a contract from a template for an approved application, upload the signed scan. */
+  'contract.generate': ['officer', 'team_lead', 'branch_manager', 'admin'],
+  /** Confirm an uploaded signed contract (a second person, never the uploader). */
+  'contract.confirm': ['team_lead', 'branch_manager', 'finance', 'admin'],
+  /** Record disbursements, payments, statement imports, early settlements and reversals. */
+  'loan.disburse': ['finance', 'admin'],
+  'payment.record': ['finance', 'admin'],
+  /** Write a loan off as bad debt (坏账). */
+  'loan.write_off': ['finance', 'director', 'admin'],
+  /** Collection records (催收记录) on overdue loans. */
+  'collection.record': ['officer', 'team_lead', 'branch_manager', 'risk', 'finance', 'admin'],
+  /** SMS templates, providers' logs and opt-outs. */
+  'sms.manage': ['admin'],
+  /** Commission rules (返佣规则) and monthly statements. */
+  'commission.manage': ['finance', 'admin'],
+  'commission.view': ['finance', 'director', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

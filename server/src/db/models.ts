@@ -16,6 +16,8 @@ import { defineRiskModels } from '../modules/risk/risk.model';
 import { defineLadderModels } from '../modules/ladder/ladder.model';
 import { defineTaskInboxModel } from '../modules/tasks/task.model';
 import { defineAssignmentModels } from '../modules/assignment/assignment.model';
+import { defineProductModels } from '../modules/products/product.model';
+import { defineLoanModels } from '../modules/loans/loan.model';
 
 export function defineModels(s: Sequelize) {
   return {
@@ -36,6 +38,8 @@ export function defineModels(s: Sequelize) {
     ...defineLadderModels(s),
     Task: defineTaskInboxModel(s),
     ...defineAssignmentModels(s),
+    ...defineProductModels(s),
+    ...defineLoanModels(s),
   };
 }
 
