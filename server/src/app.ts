@@ -57,6 +57,9 @@ import { createTaskService } from './modules/tasks/task.service';
 import { taskRoutes } from './modules/tasks/task.routes';
 import { createJobsService } from './modules/jobs/jobs.service';
 import { jobsRoutes } from './modules/jobs/jobs.routes';
+import { createMetricsService } from './modules/reports/metrics.service';
+import { createChannelCostService } from './modules/reports/channel-cost.service';
+import { reportRoutes } from './modules/reports/reports.routes';
 
 const API_PREFIX = '/api/v1';
 export const H5_DIST = path.resolve(import.meta.dirname, '../../h5/dist');
@@ -112,6 +115,7 @@ export function createApp(deps: Deps) {
     ...ladderRoutes(createLadderService(deps, customers, ownership)),
     ...taskRoutes(createTaskService(deps, customers)),
     ...jobsRoutes(createJobsService(deps)),
+    ...reportRoutes(createMetricsService(deps), createChannelCostService(deps)),
     ...wecomCallbackRoutes(callbackReceiver),
     ...dingtalkCallbackRoutes(callbackReceiver),
   ];

@@ -52,6 +52,10 @@ export const PERMISSIONS = {
   /** Commission rules (返佣规则) and monthly statements. */
   'commission.manage': ['finance', 'admin'],
   'commission.view': ['finance', 'director', 'admin'],
+  // Reports (issue #7): everyone sees the numbers of their own data scope.
+  'report.view': ['officer', 'team_lead', 'branch_manager', 'risk', 'director', 'finance', 'admin'],
+  /** Enter channel costs per month (ROI). */
+  'report.costs': ['director', 'finance', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
