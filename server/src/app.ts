@@ -57,6 +57,8 @@ import { createTaskService } from './modules/tasks/task.service';
 import { taskRoutes } from './modules/tasks/task.routes';
 import { createJobsService } from './modules/jobs/jobs.service';
 import { jobsRoutes } from './modules/jobs/jobs.routes';
+import { createReportBuilderService } from './modules/reports/builder/builder.service';
+import { reportBuilderRoutes } from './modules/reports/builder/builder.routes';
 import { createMetricsService } from './modules/reports/metrics.service';
 import { createChannelCostService } from './modules/reports/channel-cost.service';
 import { reportRoutes } from './modules/reports/reports.routes';
@@ -115,6 +117,7 @@ export function createApp(deps: Deps) {
     ...ladderRoutes(createLadderService(deps, customers, ownership)),
     ...taskRoutes(createTaskService(deps, customers)),
     ...jobsRoutes(createJobsService(deps)),
+    ...reportBuilderRoutes(createReportBuilderService(deps)),
     ...reportRoutes(createMetricsService(deps), createChannelCostService(deps)),
     ...wecomCallbackRoutes(callbackReceiver),
     ...dingtalkCallbackRoutes(callbackReceiver),

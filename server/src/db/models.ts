@@ -18,6 +18,7 @@ import { defineTaskInboxModel } from '../modules/tasks/task.model';
 import { defineAssignmentModels } from '../modules/assignment/assignment.model';
 import { defineProductModels } from '../modules/products/product.model';
 import { defineLoanModels } from '../modules/loans/loan.model';
+import { defineSavedReportModel } from '../modules/reports/builder/saved-report.model';
 
 export function defineModels(s: Sequelize) {
   return {
@@ -40,6 +41,7 @@ export function defineModels(s: Sequelize) {
     ...defineAssignmentModels(s),
     ...defineProductModels(s),
     ...defineLoanModels(s),
+    SavedReport: defineSavedReportModel(s),
   };
 }
 
