@@ -50,4 +50,7 @@ export const defaults = {
   BOT_ENABLED: '',
   BOT_DISPATCH_INTERVAL_MS: '1000',
   BOT_MAX_ATTEMPTS: '8',
+  // Daily summary in chat (C22): managers and team robots, Asia/Shanghai, Mon–Fri by default.
+  DAILY_SUMMARY_CRON: '30 18 * * 1-5',
+  DAILY_SUMMARY_ENABLED: 'true',
 } as const;

@@ -29,6 +29,8 @@ export interface Config {
   /** admins: messenger user ids that every sync makes CRM admins (the first admin of a new install). */
   orgSync: { cron: string; defaultRole: Role; admins: string[] };
   bot: { enabled: boolean; dispatchIntervalMs: number; maxAttempts: number };
+  /** Daily summary in chat (C22): when it runs (cron, Asia/Shanghai) and whether at all. */
+  dailySummary: { enabled: boolean; cron: string };
   version: string;
 }
 
@@ -151,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = path.
     // The bot (outbox dispatcher and scheduled jobs) runs inside the server process unless turned off;
     // tests build apps without it and drive the dispatcher by hand.
     bot: { enabled: c.BOT_ENABLED ?? c.NODE_ENV !== 'test', dispatchIntervalMs: c.BOT_DISPATCH_INTERVAL_MS, maxAttempts: c.BOT_MAX_ATTEMPTS },
+    dailySummary: { enabled: c.DAILY_SUMMARY_ENABLED ?? true, cron: c.DAILY_SUMMARY_CRON.trim() },
     version: readVersion(),
   } satisfies Config);
 }

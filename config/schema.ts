@@ -71,6 +71,10 @@ export const configSchema = z
     BOT_ENABLED: bool,
     BOT_DISPATCH_INTERVAL_MS: int(100, 600_000),
     BOT_MAX_ATTEMPTS: int(1, 50),
+    DAILY_SUMMARY_CRON: z.string().refine((v) => v.trim().split(/\s+/).length === 5 || v.trim().split(/\s+/).length === 6, {
+      message: 'must be a cron expression (5 or 6 fields, Asia/Shanghai), e.g. 30 18 * * 1-5',
+    }),
+    DAILY_SUMMARY_ENABLED: bool,
   })
   .superRefine((c, ctx) => {
     // A configured messenger needs its credentials: name each missing one.

@@ -52,6 +52,13 @@ export function renderWecomApp(p: BotPayload, o: WecomRenderOptions): Record<str
     };
   }
 
+  if (link && p.markdown) {
+    // Markdown with a link (the daily summary): a textcard would cut the body at 512 B.
+    const body = [`**${p.title}**`, p.markdown, ...lines.map((l) => `> ${l}`)].join('\n');
+    const tail = `\n[查看详情](${link})`;
+    return { ...base, msgtype: 'markdown', markdown: { content: truncateBytes(body, TEXT_MAX - byteLength(tail)) + tail } };
+  }
+
   if (link) {
     const description = [p.text, ...lines].filter(Boolean).map((l) => `<div class="normal">${escapeHtml(l)}</div>`);
     return {

@@ -1,5 +1,6 @@
 // WeCom group robot (reference W5): POST /cgi-bin/webhook/send?key=… with markdown (≤ 4096 B)
-// or, when members are to be @mentioned, text with mentioned_list (≤ 2048 B). One chat per
+// or, when members are to be @mentioned, text with mentioned_list (≤ 2048 B), or an image
+// (msgtype image: base64 + md5, a payload's `image`). One chat per
 // robot, so no batching; over the 20/min limit the dispatcher merges waiting messages into one
 // markdown message (renderWecomRobotMerged) or delays them.
 import type { BotPayload } from '../../../server/src/contracts/bot';
@@ -18,6 +19,7 @@ function markdownSection(p: BotPayload, publicUrl: string): string {
 
 /** The webhook body for one payload. Pure: tested on its own. */
 export function renderWecomRobot(p: BotPayload, publicUrl: string): Record<string, unknown> {
+  if (p.image) return { msgtype: 'image', image: { base64: p.image.base64, md5: p.image.md5 } };
   if (p.mentionUserIds?.length) {
     const content = [p.title, p.text, ...fieldLines(p), ...(p.url ? [absoluteUrl(publicUrl, p.url)] : [])].filter(Boolean).join('\n');
     return { msgtype: 'text', text: { content: truncateBytes(content, TEXT_MAX), mentioned_list: p.mentionUserIds } };
@@ -43,7 +45,8 @@ export function wecomRobotChannel(client: WecomClient, publicUrl: string, creden
   return {
     channel: 'wecom_robot',
     maxRecipients: 1,
-    fitsMerged: (payloads) => wecomRobotMergedBytes(payloads, publicUrl) <= WECOM_ROBOT_MARKDOWN_MAX,
+    // An image is a message of its own: never merged into markdown.
+    fitsMerged: (payloads) => !payloads.some((p) => p.image) && wecomRobotMergedBytes(payloads, publicUrl) <= WECOM_ROBOT_MARKDOWN_MAX,
     batchable: () => false,
     async send(rows, opts) {
       const robot = await credentials(rows[0].recipient, 'wecom');

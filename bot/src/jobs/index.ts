@@ -5,5 +5,6 @@ import { callbackSweepJob } from './callback-sweep.job';
 import { orgSyncJob } from './org-sync.job';
 import { assignmentQueueJob } from './assignment-queue.job';
 import { ladderJob } from './ladder.job';
+import { dailySummaryJob } from './daily-summary.job';
 
-export const BOT_JOBS: BotJob[] = [orgSyncJob, callbackSweepJob, approvalSlaJob, ladderJob, assignmentQueueJob];
+export const BOT_JOBS: BotJob[] = [orgSyncJob, callbackSweepJob, approvalSlaJob, ladderJob, assignmentQueueJob, dailySummaryJob];

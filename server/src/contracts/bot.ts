@@ -57,6 +57,12 @@ export interface BotPayload {
   /** Group robots: messenger user ids to @mention. */
   mentionUserIds?: string[];
   /**
+   * Group robots: the message is this picture (PNG/JPG, base64 of at most 2 MB of bytes, and
+   * the MD5 hex of those bytes), sent as WeCom msgtype image. Never merged with other messages.
+   * Channels that cannot send an image by value render title and text instead.
+   */
+  image?: { base64: string; md5: string };
+  /**
    * Not a new message: replaces the buttons of the card sent as outbox message `messageId` with
    * `title` (WeCom update_template_card with that card's response_code; DingTalk card `status`;
    * DingTalk OA work notification: status_bar/update with its task_id).

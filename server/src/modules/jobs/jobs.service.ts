@@ -13,6 +13,7 @@ export const JOB_TITLES: Record<string, string> = {
   'approval-sla': '审批超时提醒',
   ladder: '跟进阶梯扫描',
   'assignment-queue': '非工作时间线索早间分配',
+  'daily-summary': '每日战报(管理者与团队群)',
 };
 
 /** The running bot of this process, per deps (set by main.ts after startBot). */
