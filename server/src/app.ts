@@ -57,6 +57,10 @@ import { createTaskService } from './modules/tasks/task.service';
 import { taskRoutes } from './modules/tasks/task.routes';
 import { createJobsService } from './modules/jobs/jobs.service';
 import { jobsRoutes } from './modules/jobs/jobs.routes';
+import { createCollectionService } from './modules/collections/collection.service';
+import { collectionRoutes } from './modules/collections/collection.routes';
+import { createCommissionService } from './modules/commissions/commission.service';
+import { commissionRoutes } from './modules/commissions/commission.routes';
 import { createReportBuilderService } from './modules/reports/builder/builder.service';
 import { reportBuilderRoutes } from './modules/reports/builder/builder.routes';
 import { createMetricsService } from './modules/reports/metrics.service';
@@ -117,6 +121,8 @@ export function createApp(deps: Deps) {
     ...ladderRoutes(createLadderService(deps, customers, ownership)),
     ...taskRoutes(createTaskService(deps, customers)),
     ...jobsRoutes(createJobsService(deps)),
+    ...collectionRoutes(createCollectionService(deps, customers)),
+    ...commissionRoutes(createCommissionService(deps)),
     ...reportBuilderRoutes(createReportBuilderService(deps)),
     ...reportRoutes(createMetricsService(deps), createChannelCostService(deps)),
     ...wecomCallbackRoutes(callbackReceiver),

@@ -5,6 +5,7 @@ import { callbackSweepJob } from './callback-sweep.job';
 import { orgSyncJob } from './org-sync.job';
 import { assignmentQueueJob } from './assignment-queue.job';
 import { ladderJob } from './ladder.job';
+import { overdueJob } from './overdue.job';
 import { dailySummaryJob } from './daily-summary.job';
 
-export const BOT_JOBS: BotJob[] = [orgSyncJob, callbackSweepJob, approvalSlaJob, ladderJob, assignmentQueueJob, dailySummaryJob];
+export const BOT_JOBS: BotJob[] = [orgSyncJob, callbackSweepJob, approvalSlaJob, ladderJob, assignmentQueueJob, overdueJob, dailySummaryJob];

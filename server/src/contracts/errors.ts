@@ -48,6 +48,9 @@ export const ERROR_CODES = {
   TASK_ASSIGNEE_OUT_OF_SCOPE: '只能给自己或本团队在职的同事布置待办',
   TASK_NOT_SNOOZABLE: '已完成的待办不能推迟',
   JOB_RUNNING: '该任务正在运行(可能在另一台服务器上),请稍后再试',
+  LOAN_NOT_ACTIVE: '该贷款不在还款中,不能进行此操作',
+  COMMISSION_RULE_CHANNEL_UNKNOWN: '渠道不存在',
+  COMMISSION_RULE_PRODUCT_UNKNOWN: '产品不存在',
   INTERNAL_ERROR: '服务器开小差了,请稍后重试',
 } as const;
 

@@ -18,6 +18,8 @@ import { defineTaskInboxModel } from '../modules/tasks/task.model';
 import { defineAssignmentModels } from '../modules/assignment/assignment.model';
 import { defineProductModels } from '../modules/products/product.model';
 import { defineLoanModels } from '../modules/loans/loan.model';
+import { defineCollectionModels } from '../modules/collections/collection.model';
+import { defineCommissionModels } from '../modules/commissions/commission.model';
 import { defineSavedReportModel } from '../modules/reports/builder/saved-report.model';
 
 export function defineModels(s: Sequelize) {
@@ -41,6 +43,8 @@ export function defineModels(s: Sequelize) {
     ...defineAssignmentModels(s),
     ...defineProductModels(s),
     ...defineLoanModels(s),
+    ...defineCollectionModels(s),
+    ...defineCommissionModels(s),
     SavedReport: defineSavedReportModel(s),
   };
 }

@@ -82,7 +82,9 @@ export interface LoanAllocation {
   penaltyFen: number;
 }
 
-const money = { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 };
+// A fresh object per column: Sequelize writes the column name into the attribute object it is
+// given, so one shared object would map every money attribute onto the last column.
+const money = () => ({ type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 });
 
 export function defineLoanModels(s: Sequelize) {
   const Loan = defineTable<Loan, 'id' | 'liveApplicationId' | 'productId' | 'ownerId' | 'departmentId' | 'penaltyDailyRatePpm' | 'daysPastDue' | 'overdueBucket' | 'overdueSince' | 'settledOn' | 'writtenOffOn' | 'createdAt' | 'updatedAt'>(s, 'Loan', 'loans', {
@@ -124,11 +126,11 @@ export function defineLoanModels(s: Sequelize) {
     dueOn: DataTypes.DATEONLY,
     principalFen: DataTypes.BIGINT,
     interestFen: DataTypes.BIGINT,
-    penaltyFen: money,
-    paidPrincipalFen: money,
-    paidInterestFen: money,
-    paidPenaltyFen: money,
-    waivedFen: money,
+    penaltyFen: money(),
+    paidPrincipalFen: money(),
+    paidInterestFen: money(),
+    paidPenaltyFen: money(),
+    waivedFen: money(),
     status: DataTypes.STRING(12),
     paidOn: DataTypes.DATEONLY,
     createdAt: DataTypes.DATE(3),
@@ -141,9 +143,9 @@ export function defineLoanModels(s: Sequelize) {
     kind: DataTypes.STRING(24),
     occurredOn: DataTypes.DATEONLY,
     amountFen: DataTypes.BIGINT,
-    principalFen: money,
-    interestFen: money,
-    penaltyFen: money,
+    principalFen: money(),
+    interestFen: money(),
+    penaltyFen: money(),
     reversesEntryId: DataTypes.BIGINT,
     reversedByEntryId: DataTypes.BIGINT,
     source: DataTypes.STRING(16),
@@ -157,9 +159,9 @@ export function defineLoanModels(s: Sequelize) {
     id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
     entryId: DataTypes.BIGINT,
     installmentId: DataTypes.BIGINT,
-    principalFen: money,
-    interestFen: money,
-    penaltyFen: money,
+    principalFen: money(),
+    interestFen: money(),
+    penaltyFen: money(),
   }, { timestamps: false });
 
   return { Loan, Installment, LoanEntry, LoanAllocation };

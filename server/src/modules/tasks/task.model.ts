@@ -3,7 +3,7 @@
 import { DataTypes, type Sequelize } from 'sequelize';
 import { defineTable } from '../../db/define';
 
-export type TaskKind = 'manual' | 'ladder';
+export type TaskKind = 'manual' | 'ladder' | 'collection';
 export type TaskStatus = 'open' | 'done';
 
 export interface Task {
