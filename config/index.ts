@@ -31,8 +31,40 @@ export interface Config {
   bot: { enabled: boolean; dispatchIntervalMs: number; maxAttempts: number };
   /** Daily summary in chat (C22): when it runs (cron, Asia/Shanghai) and whether at all. */
   dailySummary: { enabled: boolean; cron: string };
+  sms: SmsConfig;
   version: string;
 }
+export type SmsPurposeKey = 'repayment_due' | 'overdue' | 'missing_documents';
+
+/** One SMS template: the provider's code/id and its parameters (template key → our variable), in order. */
+export interface SmsTemplateConfig {
+  code: string;
+  params: { key: string; variable: string }[];
+}
+
+export interface SmsConfig {
+  provider: 'console' | 'aliyun' | 'tencent';
+  aliyun: { accessKeyId: string; accessKeySecret: string; signName: string; endpoint: string } | null;
+  tencent: { secretId: string; secretKey: string; sdkAppId: string; signName: string; region: string; endpoint: string } | null;
+  /** Per purpose; null when not configured (the console provider then renders its built-in text). */
+  templates: Record<SmsPurposeKey, SmsTemplateConfig | null>;
+  daysBefore: number;
+  /** Allowed sending window in Asia/Shanghai, minutes after midnight [from, to). */
+  allowedFromMinute: number;
+  allowedToMinute: number;
+}
+
+function smsTemplate(v: string): SmsTemplateConfig | null {
+  if (!v) return null;
+  const i = v.indexOf(':');
+  const list = v.slice(i + 1);
+  return {
+    code: v.slice(0, i),
+    params: list === '' ? [] : list.split(',').map((p) => (p.includes('=') ? { key: p.split('=')[0]!, variable: p.split('=')[1]! } : { key: p, variable: p })),
+  };
+}
+
+const minuteOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 type Role = 'officer' | 'team_lead' | 'branch_manager' | 'risk' | 'director' | 'finance' | 'admin';
 
@@ -154,6 +186,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = path.
     // tests build apps without it and drive the dispatcher by hand.
     bot: { enabled: c.BOT_ENABLED ?? c.NODE_ENV !== 'test', dispatchIntervalMs: c.BOT_DISPATCH_INTERVAL_MS, maxAttempts: c.BOT_MAX_ATTEMPTS },
     dailySummary: { enabled: c.DAILY_SUMMARY_ENABLED ?? true, cron: c.DAILY_SUMMARY_CRON.trim() },
+    sms: {
+      provider: c.SMS_PROVIDER,
+      aliyun: c.SMS_PROVIDER === 'aliyun'
+        ? { accessKeyId: c.ALIYUN_SMS_ACCESS_KEY_ID, accessKeySecret: c.ALIYUN_SMS_ACCESS_KEY_SECRET, signName: c.ALIYUN_SMS_SIGN_NAME, endpoint: c.ALIYUN_SMS_ENDPOINT.replace(/\/$/, '') }
+        : null,
+      tencent: c.SMS_PROVIDER === 'tencent'
+        ? { secretId: c.TENCENT_SMS_SECRET_ID, secretKey: c.TENCENT_SMS_SECRET_KEY, sdkAppId: c.TENCENT_SMS_SDK_APP_ID, signName: c.TENCENT_SMS_SIGN_NAME, region: c.TENCENT_SMS_REGION, endpoint: c.TENCENT_SMS_ENDPOINT.replace(/\/$/, '') }
+        : null,
+      templates: {
+        repayment_due: smsTemplate(c.SMS_TEMPLATE_REPAYMENT_DUE),
+        overdue: smsTemplate(c.SMS_TEMPLATE_OVERDUE),
+        missing_documents: smsTemplate(c.SMS_TEMPLATE_MISSING_DOCUMENTS),
+      },
+      daysBefore: c.SMS_DAYS_BEFORE,
+      allowedFromMinute: minuteOf(c.SMS_ALLOWED_HOURS.slice(0, 5)),
+      allowedToMinute: minuteOf(c.SMS_ALLOWED_HOURS.slice(6)),
+    },
     version: readVersion(),
   } satisfies Config);
 }

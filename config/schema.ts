@@ -24,6 +24,23 @@ const aesKey = z.string().refine((v) => v === '' || (/^[A-Za-z0-9+/]{43}$/.test(
   message: 'must be the 43-character EncodingAESKey from the admin console',
 });
 
+// SMS template: "<template code or id>:<param>,<param>…"; each param is one of our variables
+// (SMS_TEMPLATE_VARIABLES) or "<template key>=<variable>" when the template names it differently.
+export const SMS_TEMPLATE_VARIABLES = ['name', 'dueDate', 'amount', 'loanNo', 'days', 'seq'] as const;
+const smsTemplate = z.string().refine(
+  (v) => {
+    if (v === '') return true;
+    const m = /^([A-Za-z0-9_]{1,64}):(.*)$/.exec(v);
+    if (!m) return false;
+    const params = m[2] === '' ? [] : m[2].split(',');
+    return params.every((p) => {
+      const [key, variable] = p.includes('=') ? p.split('=') : [p, p];
+      return /^[A-Za-z0-9_]{1,32}$/.test(key ?? '') && (SMS_TEMPLATE_VARIABLES as readonly string[]).includes(variable ?? '');
+    });
+  },
+  { message: `must look like SMS_123456789:name,dueDate,amount (variables: ${SMS_TEMPLATE_VARIABLES.join(', ')}; rename with key=variable)` },
+);
+
 /** Raw env strings → typed settings. Every variable is documented in README.md. */
 export const configSchema = z
   .object({
@@ -71,6 +88,23 @@ export const configSchema = z
     BOT_ENABLED: bool,
     BOT_DISPATCH_INTERVAL_MS: int(100, 600_000),
     BOT_MAX_ATTEMPTS: int(1, 50),
+    SMS_PROVIDER: z.enum(['console', 'aliyun', 'tencent']),
+    ALIYUN_SMS_ACCESS_KEY_ID: z.string(),
+    ALIYUN_SMS_ACCESS_KEY_SECRET: z.string(),
+    ALIYUN_SMS_SIGN_NAME: z.string(),
+    ALIYUN_SMS_ENDPOINT: baseUrl,
+    TENCENT_SMS_SECRET_ID: z.string(),
+    TENCENT_SMS_SECRET_KEY: z.string(),
+    TENCENT_SMS_SDK_APP_ID: z.string().regex(/^\d*$/, 'must be the numeric SmsSdkAppId (SDK AppID) of the SMS application'),
+    TENCENT_SMS_SIGN_NAME: z.string(),
+    TENCENT_SMS_REGION: z.string().regex(/^[a-z]+-[a-z]+$/, 'must be a region such as ap-guangzhou'),
+    TENCENT_SMS_ENDPOINT: baseUrl,
+    SMS_TEMPLATE_REPAYMENT_DUE: smsTemplate,
+    SMS_TEMPLATE_OVERDUE: smsTemplate,
+    SMS_TEMPLATE_MISSING_DOCUMENTS: smsTemplate,
+    SMS_DAYS_BEFORE: int(1, 30),
+    SMS_ALLOWED_HOURS: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must look like 09:00-20:00 (Asia/Shanghai)')
+      .refine((v) => v.slice(0, 5) < v.slice(6), { message: 'the start must be before the end (09:00-20:00)' }),
     DAILY_SUMMARY_CRON: z.string().refine((v) => v.trim().split(/\s+/).length === 5 || v.trim().split(/\s+/).length === 6, {
       message: 'must be a cron expression (5 or 6 fields, Asia/Shanghai), e.g. 30 18 * * 1-5',
     }),
@@ -86,6 +120,14 @@ export const configSchema = z
     need(c.WECOM_ENCODING_AES_KEY !== '', ['WECOM_CALLBACK_TOKEN', 'WECOM_CORP_ID'], 'when WECOM_ENCODING_AES_KEY is set');
     need(c.DINGTALK_CLIENT_ID !== '', ['DINGTALK_CLIENT_SECRET', 'DINGTALK_CORP_ID', 'DINGTALK_AGENT_ID'], 'when DINGTALK_CLIENT_ID is set');
     need(c.DINGTALK_CALLBACK_AES_KEY !== '', ['DINGTALK_CALLBACK_TOKEN', 'DINGTALK_CLIENT_ID'], 'when DINGTALK_CALLBACK_AES_KEY is set');
+    need(c.SMS_PROVIDER === 'aliyun', ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'SMS_TEMPLATE_REPAYMENT_DUE', 'SMS_TEMPLATE_OVERDUE', 'SMS_TEMPLATE_MISSING_DOCUMENTS'], 'when SMS_PROVIDER=aliyun');
+    need(c.SMS_PROVIDER === 'tencent', ['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'SMS_TEMPLATE_REPAYMENT_DUE', 'SMS_TEMPLATE_OVERDUE', 'SMS_TEMPLATE_MISSING_DOCUMENTS'], 'when SMS_PROVIDER=tencent');
+    if (c.SMS_PROVIDER === 'tencent') {
+      // Tencent template ids are numbers; Aliyun template codes look like SMS_123456789.
+      for (const k of ['SMS_TEMPLATE_REPAYMENT_DUE', 'SMS_TEMPLATE_OVERDUE', 'SMS_TEMPLATE_MISSING_DOCUMENTS'] as const) {
+        if (c[k] && !/^\d+:/.test(c[k])) ctx.addIssue({ code: 'custom', path: [k], message: 'must start with the numeric Tencent template ID (e.g. 1234567:name,dueDate,amount)' });
+      }
+    }
     if (c.NODE_ENV !== 'production') return;
     const devKey = Buffer.from(c.DATA_ENCRYPTION_KEY, 'base64').toString('utf8').startsWith(DEV_SECRET_MARK);
     for (const [key, isDev] of [

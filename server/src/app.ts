@@ -57,6 +57,8 @@ import { createTaskService } from './modules/tasks/task.service';
 import { taskRoutes } from './modules/tasks/task.routes';
 import { createJobsService } from './modules/jobs/jobs.service';
 import { jobsRoutes } from './modules/jobs/jobs.routes';
+import { createSmsService } from './modules/sms/sms.service';
+import { smsRoutes } from './modules/sms/sms.routes';
 import { createCollectionService } from './modules/collections/collection.service';
 import { collectionRoutes } from './modules/collections/collection.routes';
 import { createCommissionService } from './modules/commissions/commission.service';
@@ -66,6 +68,9 @@ import { reportBuilderRoutes } from './modules/reports/builder/builder.routes';
 import { createMetricsService } from './modules/reports/metrics.service';
 import { createChannelCostService } from './modules/reports/channel-cost.service';
 import { reportRoutes } from './modules/reports/reports.routes';
+import { createLoanService } from './modules/loans/loan.service';
+import { createLoanImportService } from './modules/loans/loan.import';
+import { loanRoutes } from './modules/loans/loan.routes';
 
 const API_PREFIX = '/api/v1';
 export const H5_DIST = path.resolve(import.meta.dirname, '../../h5/dist');
@@ -99,6 +104,7 @@ export function createApp(deps: Deps) {
   const followUps = createFollowUpService(deps, customers);
   const intake = createIntakeService(deps, customers);
   const applications = createApplicationModule(deps, customers);
+  const loans = createLoanService(deps, customers);
   const botDispatcher = createDispatcher(deps); // the robot test button sends at once through it
   const callbackReceiver = createCallbackReceiver(deps);
   registerChatCommands(deps, customers);
@@ -121,10 +127,12 @@ export function createApp(deps: Deps) {
     ...ladderRoutes(createLadderService(deps, customers, ownership)),
     ...taskRoutes(createTaskService(deps, customers)),
     ...jobsRoutes(createJobsService(deps)),
+    ...smsRoutes(createSmsService(deps), customers, db),
     ...collectionRoutes(createCollectionService(deps, customers)),
     ...commissionRoutes(createCommissionService(deps)),
     ...reportBuilderRoutes(createReportBuilderService(deps)),
     ...reportRoutes(createMetricsService(deps), createChannelCostService(deps)),
+    ...loanRoutes(loans, createLoanImportService(deps, loans)),
     ...wecomCallbackRoutes(callbackReceiver),
     ...dingtalkCallbackRoutes(callbackReceiver),
   ];

@@ -1,7 +1,7 @@
 // The follow-up ladder over a simulated clock (Date faked; day 0 = Monday 10:00 Shanghai):
 // 3 / 5 / 7 business days without a follow-up → remind, remind + copy the supervisor, release to
 // the pool; a follow-up restarts the clock; quiet hours and weekends defer; 待补充资料 for 24 h →
-// a console SMS and a task; every step fires once however often the scan runs.
+// an SMS to the customer (SMS module) and a task; every step fires once however often the scan runs.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, customerInput, type Client, type TestApp } from '../helpers/test-app';
 import { ladderFromDeps, type LadderService } from '../../server/src/modules/ladder/ladder.service';
@@ -68,7 +68,11 @@ describe('follow-up ladder', () => {
     expect(await messages(ids.docs)).toEqual([]);
     await runAt(1, 10);
     await runAt(1, 11);
-    expect(await messages(ids.docs)).toEqual(['customer_sms>-', `ladder_reminder>${zhangWei}`]);
+    expect(await messages(ids.docs)).toEqual([`ladder_reminder>${zhangWei}`]);
+    // The customer's SMS goes through the SMS module (purpose missing_documents), queued once.
+    const sms = await app.deps.db.models.SmsMessage.findAll({ where: { customerId: ids.docs }, raw: true });
+    expect(sms.map((m) => `${m.purpose}>${m.status}`)).toEqual(['missing_documents>queued']);
+    expect(sms[0]!.text).toContain('阶梯docs您好,您的贷款申请还缺少部分资料');
     expect(await tasks(ids.docs)).toEqual(['阶梯docs:待补充资料超过 24 小时']);
     expect(await messages(ids.idle)).toEqual([]);
   });

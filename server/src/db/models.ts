@@ -18,6 +18,7 @@ import { defineTaskInboxModel } from '../modules/tasks/task.model';
 import { defineAssignmentModels } from '../modules/assignment/assignment.model';
 import { defineProductModels } from '../modules/products/product.model';
 import { defineLoanModels } from '../modules/loans/loan.model';
+import { defineSmsModels } from '../modules/sms/sms.model';
 import { defineCollectionModels } from '../modules/collections/collection.model';
 import { defineCommissionModels } from '../modules/commissions/commission.model';
 import { defineSavedReportModel } from '../modules/reports/builder/saved-report.model';
@@ -43,6 +44,7 @@ export function defineModels(s: Sequelize) {
     ...defineAssignmentModels(s),
     ...defineProductModels(s),
     ...defineLoanModels(s),
+    ...defineSmsModels(s),
     ...defineCollectionModels(s),
     ...defineCommissionModels(s),
     SavedReport: defineSavedReportModel(s),

@@ -13,6 +13,8 @@ export const JOB_TITLES: Record<string, string> = {
   'approval-sla': '审批超时提醒',
   ladder: '跟进阶梯扫描',
   'assignment-queue': '非工作时间线索早间分配',
+  'repayment-sms': '还款短信提醒(生成)',
+  'sms-send': '短信发送与回执',
   'daily-summary': '每日战报(管理者与团队群)',
 };
 

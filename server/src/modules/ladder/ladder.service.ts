@@ -16,6 +16,7 @@ import { createCustomerService, type CustomerService } from '../customers/custom
 import { createOwnershipService, type OwnershipService } from '../customers/ownership.service';
 import type { LadderStep } from './ladder.model';
 import { maySendAt, stepCutoff } from './ladder.clock';
+import { createSmsService } from '../sms/sms.service';
 
 const BATCH = 2000;
 const SLACK_MS = 3_600_000;
@@ -64,6 +65,7 @@ function daysText(step: LadderStep) {
 export function createLadderService(deps: Deps, customers: CustomerService, ownership: OwnershipService) {
   const { db, bot, audit } = deps;
   const { Customer, LadderStep, LadderFiring, User, Task } = db.models;
+  const sms = createSmsService(deps);
 
   /** Idle steps are superseded by the next longer one: a customer 8 days idle is released, not reminded. */
   function supersededBefore(step: LadderStep, steps: LadderStep[], now: number): number | null {
@@ -163,11 +165,9 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
           await bot.notifyUsers(t, { userIds: [ownerId], kind: 'ladder_release', idemKey: `${idemKey}:release`, ref, payload: { title: '客户已退回公海', text: `${idleText},已按跟进规则退回公海。`, url, fields } });
         }
         if (a.smsCustomer) {
-          // The SMS module comes later (#6); until then the text goes to the console channel.
-          await bot.enqueue(t, {
-            idemKey: `${idemKey}:sms`, channel: 'console', kind: 'customer_sms', recipient: '-', ref,
-            payload: { title: '短信(客户)', text: `【信贷CRM】${c.name}您好,您的贷款申请还缺少部分资料,请尽快与您的客户经理联系补充。` },
-          });
+          // Through the SMS module (purpose missing_documents): queued in this transaction under the
+          // firing's key, sent within SMS hours by the sms-send job; opted-out customers get none.
+          await sms.queueOne(t, { businessKey: `${idemKey}:sms`, customerId, purpose: 'missing_documents' });
         }
         if (a.createTask) {
           const what = step.trigger === 'sub_status' ? `${SUB_STATUSES[step.subStatus as SubStatus] ?? step.subStatus}超过 ${daysText(step)}` : `${daysText(step)}未跟进`;
