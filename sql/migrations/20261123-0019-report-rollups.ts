@@ -99,6 +99,7 @@ export async function up({ queryInterface: q }: MigrationContext) {
     received_fen: fen,
     due_fen: fen, // principal + interest falling due (less waived)
     due_paid_fen: fen, // of which paid so far
+    commission_fen: fen, // commission accrued (signed: reversals and clawbacks subtract), by its date
   });
   await q.addIndex('report_loan_daily', ['day', 'department_id', 'owner_id', 'channel', 'product_id'], { unique: true, name: 'uq_rld' });
 
