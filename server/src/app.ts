@@ -68,6 +68,7 @@ import { reportBuilderRoutes } from './modules/reports/builder/builder.routes';
 import { createMetricsService } from './modules/reports/metrics.service';
 import { createChannelCostService } from './modules/reports/channel-cost.service';
 import { reportRoutes } from './modules/reports/reports.routes';
+import { summaryRoutes } from './modules/reports/summary/summary.routes';
 import { createLoanService } from './modules/loans/loan.service';
 import { createLoanImportService } from './modules/loans/loan.import';
 import { loanRoutes } from './modules/loans/loan.routes';
@@ -132,6 +133,7 @@ export function createApp(deps: Deps) {
     ...commissionRoutes(createCommissionService(deps)),
     ...reportBuilderRoutes(createReportBuilderService(deps)),
     ...reportRoutes(createMetricsService(deps), createChannelCostService(deps)),
+    ...summaryRoutes(deps),
     ...loanRoutes(loans, createLoanImportService(deps, loans)),
     ...wecomCallbackRoutes(callbackReceiver),
     ...dingtalkCallbackRoutes(callbackReceiver),

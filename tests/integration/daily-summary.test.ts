@@ -16,6 +16,7 @@ import { addDays } from '../../server/src/contracts/dates';
 const DAY = '2026-12-03'; // a Thursday
 const at = (day: string, time: string) => new Date(`${day}T${time}+08:00`);
 const WAN = 1_000_000; // fen in 1 万元
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let t: BotTestApp;
 const ids = new Map<string, number>();
@@ -246,14 +247,31 @@ describe('sending', () => {
     expect(robot[0].content).toContain('1. 张伟');
     expect(robot[0].content).not.toContain('何丹');
     const png = robot[1].image!;
-    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.subarray(0, 8)).toEqual(PNG);
     expect(png.length).toBeGreaterThan(5_000);
-    // DingTalk team robot: the leaderboard as markdown (no image by value there).
+    // DingTalk team robot: the leaderboard as markdown, the chart by a public, unguessable, expiring URL.
     const ding = t.dingRobots!.delivered.filter((d) => d.token === 'd'.repeat(64));
     expect(ding).toHaveLength(1);
     expect(ding[0].msgtype).toBe('markdown');
     expect(ding[0].text).toContain('苏州一部 今日排行榜');
     expect(ding[0].text).toContain('1. 梁宇');
+    const m = /!\[今日排行\]\(http:\/\/127\.0\.0\.1:3000(\/api\/v1\/public\/summary-charts\/([A-Za-z0-9_-]{32})\.png)\)/.exec(ding[0].text);
+    expect(m).not.toBeNull();
+    const img = await t.anonymous().get(m![1]).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(img.status).toBe(200);
+    expect(img.headers['content-type']).toBe('image/png');
+    expect((img.body as Buffer).subarray(0, 8)).toEqual(PNG);
+    // A guessed token is 404; the same token after 7 days is gone.
+    expect((await t.anonymous().get(`/api/v1/public/summary-charts/${'A'.repeat(32)}.png`)).status).toBe(404);
+    expect((await t.anonymous().get('/api/v1/public/summary-charts/short.png')).status).toBe(422);
+    const saved = t.clock.ms;
+    t.clock.ms = Date.parse(`${DAY}T16:00:00Z`) + 8 * 86_400_000;
+    expect((await t.anonymous().get(m![1])).status).toBe(404);
+    t.clock.ms = saved;
     expect(wecomRobotId).toBeGreaterThan(0);
   });
 

@@ -9,13 +9,14 @@
 // dispatcher paces what is enqueued within the messengers' limits (robots 20/min, WeCom app
 // 30/min per member, DingTalk 500/day per user), merging a robot's surplus rather than dropping it.
 import crypto from 'node:crypto';
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Deps } from '../../../deps';
 import { shanghaiDate } from '../../../contracts/dates';
-import type { BotPayload } from '../../../contracts/bot';
+import type { BotChannel, BotPayload } from '../../../contracts/bot';
+import { CHART_PATH, deleteExpiredCharts, storeChart } from './summary.charts-store';
 import { recipientIdemKey, type OutboxMessage } from '../../bot/bot.service';
-import { loadDayFacts } from './summary.data';
-import { createSummaryIndex, SUMMARY_MANAGER_ROLES, type ManagerSummary, type OrgUser } from './summary.compose';
+import { loadDayFacts, type DayFacts } from './summary.data';
+import { createSummaryIndex, SUMMARY_MANAGER_ROLES, type ManagerSummary, type OrgDept, type OrgUser, type PersonLine } from './summary.compose';
 import { dayLabel, managerPayload, teamPayload } from './summary.render';
 import { leaderboardPng } from './summary.chart';
 
@@ -27,12 +28,22 @@ const MAX_IMAGE_BASE64 = 48_000;
 
 export interface ComposedSummary {
   day: string;
-  managers: { user: OrgUser & { wecomUserid: string | null; dingtalkUserid: string | null; departmentId: number }; summary: ManagerSummary; payload: BotPayload }[];
+  managers: { user: OrgUser & { wecomUserid: string | null; dingtalkUserid: string | null }; summary: ManagerSummary; payload: BotPayload }[];
   teams: { departmentId: number; payload: BotPayload; chart: BotPayload | null }[];
 }
 
-/** Everyone's message for `day`, without sending anything (also what the benchmark times). */
-export async function composeDailySummary(deps: Pick<Deps, 'db'>, day: string, opts: { charts?: boolean } = {}): Promise<ComposedSummary> {
+type SummaryUser = OrgUser & { wecomUserid: string | null; dingtalkUserid: string | null };
+
+/** What composing needs: the organisation, the teams with robots and the day's facts (one read). */
+export interface SummaryInputs {
+  day: string;
+  depts: OrgDept[];
+  users: SummaryUser[];
+  robotDepartmentIds: number[];
+  facts: DayFacts;
+}
+
+export async function loadSummaryInputs(deps: Pick<Deps, 'db'>, day: string): Promise<SummaryInputs> {
   const { models } = deps.db;
   const [depts, users, robots] = await Promise.all([
     models.Department.findAll({ attributes: ['id', 'name', 'kind', 'path'], raw: true }),
@@ -44,8 +55,13 @@ export async function composeDailySummary(deps: Pick<Deps, 'db'>, day: string, o
     models.TeamRobot.findAll({ attributes: ['departmentId'], where: { enabled: true }, raw: true }),
   ]);
   const facts = await loadDayFacts(models, day, users);
-  const index = createSummaryIndex(facts, depts, users);
+  return { day, depts, users, robotDepartmentIds: [...new Set(robots.map((r) => r.departmentId))].sort((a, b) => a - b), facts };
+}
 
+/** Everyone's message from the inputs: arithmetic and rendering, no I/O. */
+export function composeFromInputs(inputs: SummaryInputs, opts: { charts?: boolean } = {}): ComposedSummary {
+  const { day, depts, users } = inputs;
+  const index = createSummaryIndex(inputs.facts, depts, users);
   const managers: ComposedSummary['managers'] = [];
   for (const u of users) {
     if (!SUMMARY_MANAGER_ROLES.includes(u.role)) continue;
@@ -54,20 +70,60 @@ export async function composeDailySummary(deps: Pick<Deps, 'db'>, day: string, o
   }
 
   const teams: ComposedSummary['teams'] = [];
-  for (const departmentId of [...new Set(robots.map((r) => r.departmentId))].sort((a, b) => a - b)) {
+  for (const departmentId of inputs.robotDepartmentIds) {
     const s = index.forTeam(departmentId);
     if (!s) continue;
-    let chart: BotPayload | null = null;
-    if (opts.charts !== false && s.ranking.length) {
-      const png = leaderboardPng({ title: `${s.name} 今日排行`, subtitle: dayLabel(day), people: s.ranking });
-      const base64 = png.toString('base64');
-      if (base64.length <= MAX_IMAGE_BASE64) {
-        chart = { title: `${s.name} 今日排行图`, text: `${s.name} 今日排行图`, image: { base64, md5: crypto.createHash('md5').update(png).digest('hex') } };
-      }
-    }
-    teams.push({ departmentId, payload: teamPayload(s), chart });
+    teams.push({ departmentId, payload: teamPayload(s), chart: opts.charts !== false && s.ranking.length ? chartPayload(s.name, day, s.ranking) : null });
   }
   return { day, managers, teams };
+}
+
+/** The team's chart as a robot image payload; null when the picture would not fit the outbox row. */
+export function chartPayload(team: string, day: string, ranking: PersonLine[]): BotPayload | null {
+  const png = leaderboardPng({ title: `${team} 今日排行`, subtitle: dayLabel(day), people: ranking });
+  const base64 = png.toString('base64');
+  if (base64.length > MAX_IMAGE_BASE64) return null;
+  return { title: `${team} 今日排行图`, text: `${team} 今日排行图`, image: { base64, md5: crypto.createHash('md5').update(png).digest('hex') } };
+}
+
+/** Everyone's message for `day`, without sending anything. */
+export async function composeDailySummary(deps: Pick<Deps, 'db'>, day: string, opts: { charts?: boolean } = {}): Promise<ComposedSummary> {
+  return composeFromInputs(await loadSummaryInputs(deps, day), opts);
+}
+
+/**
+ * Each team's leaderboard to its robots, like notifyTeam (same idem keys) but per messenger:
+ * WeCom gets the markdown and then the chart as msgtype image; DingTalk robot markdown shows the
+ * chart by URL (our public, unguessable, expiring link), so its markdown ends with the picture.
+ */
+async function enqueueTeams(deps: Deps, t: Transaction, composed: ComposedSummary, base: string, ref: { type: string; id: string }) {
+  const robots = await deps.db.models.TeamRobot.findAll({ where: { departmentId: composed.teams.map((x) => x.departmentId), enabled: true }, transaction: t, raw: true });
+  const now = new Date(deps.bot.now());
+  await deleteExpiredCharts(deps.db, t, now);
+  for (const team of composed.teams) {
+    const mine = robots.filter((r) => r.departmentId === team.departmentId && (r.provider === 'wecom' ? deps.config.wecom : deps.config.dingtalk) !== null);
+    const rows: OutboxMessage[] = [];
+    const row = (channel: BotChannel, recipient: string, kind: string, key: string, payload: BotPayload): OutboxMessage => ({
+      idemKey: recipientIdemKey(key, channel, `d${team.departmentId}`), channel, kind, recipient, departmentId: team.departmentId, payload, ref,
+    });
+    for (const r of mine) {
+      const recipient = `robot:${r.id}`;
+      if (r.provider === 'wecom') {
+        rows.push(row('wecom_robot', recipient, SUMMARY_TEAM_KIND, `${base}:team`, team.payload));
+        if (team.chart) rows.push(row('wecom_robot', recipient, SUMMARY_CHART_KIND, `${base}:chart`, team.chart));
+      } else {
+        let payload = team.payload;
+        if (team.chart?.image) {
+          const token = await storeChart(deps.db, t, composed.day, team.departmentId, Buffer.from(team.chart.image.base64, 'base64'), now);
+          payload = { ...payload, markdown: `${payload.markdown ?? payload.text}\n\n![今日排行](${deps.config.publicUrl}${CHART_PATH}/${token}.png)` };
+        }
+        rows.push(row('dingtalk_robot', recipient, SUMMARY_TEAM_KIND, `${base}:team`, payload));
+      }
+    }
+    // No robot (or its messenger is not configured): the console, as notifyTeam does.
+    if (!mine.length) rows.push(row('console', '-', SUMMARY_TEAM_KIND, `${base}:team`, team.payload));
+    await deps.bot.enqueue(t, rows);
+  }
 }
 
 export interface SummaryRunResult {
@@ -103,23 +159,7 @@ export async function runDailySummary(deps: Deps, opts: { day?: string } = {}): 
       }
     }
     await deps.bot.enqueue(t, rows);
-    for (const team of composed.teams) {
-      const res = await deps.bot.notifyTeam(t, { kind: SUMMARY_TEAM_KIND, idemKey: `${base}:team`, departmentId: team.departmentId, payload: team.payload, ref });
-      // The picture after the leaderboard, to the robots that take pictures (WeCom).
-      if (!team.chart) continue;
-      const images: OutboxMessage[] = res.messages
-        .filter((m) => m.channel === 'wecom_robot')
-        .map((m) => ({
-          idemKey: recipientIdemKey(`${base}:chart`, m.channel, `d${team.departmentId}`),
-          channel: m.channel,
-          kind: SUMMARY_CHART_KIND,
-          recipient: m.recipient,
-          departmentId: team.departmentId,
-          payload: team.chart!,
-          ref,
-        }));
-      await deps.bot.enqueue(t, images);
-    }
+    await enqueueTeams(deps, t, composed, base, ref);
     return (await BotMessage.count({ where: { refType: ref.type, refId: day }, transaction: t })) - before;
   });
   return { day, managers: composed.managers.length, teams: composed.teams.length, enqueued };
