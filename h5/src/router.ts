@@ -45,6 +45,10 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/jobs', component: () => import('@/pages/AdminJobs.vue'), meta: { title: '定时任务', admin: true } },
   { path: '/admin/ladder', component: () => import('@/pages/AdminLadderPage.vue'), meta: { title: '跟进阶梯', admin: true } },
   { path: '/admin/assignment-rules', component: () => import('@/pages/AdminAssignmentRules.vue'), meta: { title: '线索自动分配', admin: true } },
+  { path: '/collections', component: () => import('@/pages/CollectionsPage.vue'), meta: { title: '催收' } },
+  { path: '/collections/loans/:id(\\d+)', component: () => import('@/pages/CollectionLoanPage.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '催收详情' } },
+  { path: '/commissions/rules', component: () => import('@/pages/AdminCommissionRules.vue'), meta: { title: '返佣规则' } },
+  { path: '/commissions/statements', component: () => import('@/pages/CommissionStatementsPage.vue'), meta: { title: '返佣对账单' } },
   { path: '/:pathMatch(.*)*', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: '页面不存在', public: true } },
 ];
 
