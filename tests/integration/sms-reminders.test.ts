@@ -14,26 +14,9 @@ import { FAKE_ALIYUN, FakeAliyunSms } from '../fakes/sms/aliyun';
 import { FAKE_TENCENT, FakeTencentSms } from '../fakes/sms/tencent';
 import { createSmsService, type SmsService } from '../../server/src/modules/sms/sms.service';
 import { createSmsReminders } from '../../server/src/modules/sms/sms.reminders';
+import { seedLoan } from '../helpers/sms';
 
 const sh = (s: string) => Date.parse(`${s}+08:00`);
-
-/** A loan of `customerId` with one installment per due date (1,234.56 元 each), inserted directly. */
-export async function seedLoan(app: TestApp, customerId: number, ownerId: number, dues: { dueOn: string; status?: string; paid?: boolean }[], loanStatus = 'active') {
-  const { Loan, Installment } = app.deps.db.models;
-  const loan = await Loan.create({
-    loanNo: `L${customerId}${Math.floor(Math.random() * 1e6)}`, applicationId: customerId, liveApplicationId: null, customerId, productId: null, ownerId, departmentId: null, channel: 'douyin',
-    lenderLoanNo: `X${customerId}`, principalFen: 10_000_00, annualRatePpm: 120_000, monthlyRatePpm: 10_000, termMonths: dues.length, repaymentMethod: 'equal_installment',
-    disbursedOn: '2026-10-01', firstDueOn: dues[0]!.dueOn, maturityOn: dues[dues.length - 1]!.dueOn, status: loanStatus as 'active', outstandingPrincipalFen: 10_000_00, createdBy: ownerId,
-  });
-  const insts = [];
-  for (const [i, d] of dues.entries()) {
-    insts.push(await Installment.create({
-      loanId: loan.id, seq: i + 1, dueOn: d.dueOn, principalFen: 1_134_56, interestFen: 100_00, status: (d.status ?? 'pending') as 'pending',
-      ...(d.paid ? { paidPrincipalFen: 1_134_56, paidInterestFen: 100_00, paidOn: '2026-11-30' } : {}),
-    }));
-  }
-  return { loanId: Number(loan.id), installmentIds: insts.map((x) => Number(x.id)) };
-}
 
 const TEMPLATES = {
   SMS_TEMPLATE_REPAYMENT_DUE: 'SMS_100000001:name,seq,amount,dueDate',
