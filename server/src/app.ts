@@ -36,6 +36,8 @@ import { createJssdkService } from './modules/messenger/jssdk.service';
 import { customerRoutes } from './modules/customers/customer.routes';
 import { followUpRoutes } from './modules/followups/follow-up.routes';
 import { orgRoutes } from './modules/org/org.routes';
+import { leaveRoutes } from './modules/org/leave.routes';
+import { createLeaveService } from './modules/org/leave.service';
 import { channelRoutes } from './modules/channels/channel.routes';
 import { intakeRoutes } from './modules/intake/intake.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
@@ -87,7 +89,7 @@ export function buildDeps(config: Config, opts: { db?: Db; log?: Logger; messeng
     db,
     log,
     crypto,
-    org: createOrgService(db.models),
+    org: createOrgService(db.models, opts.bot?.now),
     channels: createChannelService(db.models, crypto),
     audit: createAuditService(db.models),
     events: createEventService(db.models),
@@ -117,6 +119,7 @@ export function createApp(deps: Deps) {
     ...customerRoutes(customers, ownership),
     ...followUpRoutes(followUps),
     ...orgRoutes(deps.org, ownership),
+    ...leaveRoutes(createLeaveService(deps)),
     ...channelRoutes(deps.channels),
     ...intakeRoutes(intake),
     ...auditRoutes(deps.audit),

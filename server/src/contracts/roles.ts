@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'pool.view': ['officer', 'team_lead', 'branch_manager', 'director', 'admin'],
   'pool.claim': ['officer', 'team_lead', 'branch_manager'],
   'staff.transfer': ['admin'],
+  'staff.leave': ['team_lead', 'branch_manager', 'admin'], // their own team / branch; admin: everyone
   'audit.view': ['admin'],
   'application.create': ['officer', 'team_lead', 'branch_manager', 'admin'],
   'flow.manage': ['admin'],

@@ -13,6 +13,9 @@ import type { AssignmentRule } from './assignment.model';
 /** Roles that take leads when a rule targets a team. */
 export const LEAD_ROLES = ['officer', 'team_lead'] as const;
 
+/** On leave on the business date given twice as parameters (the range is inclusive; no range = until cleared). */
+const ON_LEAVE_SQL = 'on_leave = 1 AND (leave_from IS NULL OR leave_from <= ?) AND (leave_until IS NULL OR leave_until >= ?)';
+
 export interface Pick {
   userId: number;
   departmentId: number;
@@ -67,10 +70,10 @@ export function createPicker(db: Db) {
     return new Map(rows.map((r) => [Number(r.owner_id), Number(r.n)]));
   }
 
-  async function activeMembers(departmentId: number, t: Transaction): Promise<number[]> {
+  async function activeMembers(departmentId: number, day: string, t: Transaction): Promise<number[]> {
     const rows = await q<{ id: number }>(
-      "SELECT id FROM users WHERE department_id = ? AND status = 'active' AND disabled_at IS NULL AND role IN (?) ORDER BY id",
-      [departmentId, LEAD_ROLES],
+      `SELECT id FROM users WHERE department_id = ? AND status = 'active' AND disabled_at IS NULL AND role IN (?) AND NOT (${ON_LEAVE_SQL}) ORDER BY id`,
+      [departmentId, LEAD_ROLES, day, day],
       t,
     );
     return rows.map((r) => Number(r.id));
@@ -78,20 +81,21 @@ export function createPicker(db: Db) {
 
   return {
     /**
-     * The person `rule` gives a lead to now, or why nobody: disabled people and people past the
-     * rule's daily cap are skipped. Records the pick in the counters (same transaction).
+     * The person `rule` gives a lead to now, or why nobody: disabled people, people on leave today
+     * (Shanghai date) and people past the rule's daily cap are skipped. Records the pick in the counters (same transaction).
      */
     async pick(rule: AssignmentRule, t: Transaction, at: Date): Promise<Pick | NoPick> {
       const day = shanghaiDate(at);
       let departmentId: number;
       let candidates: number[];
       if (rule.targetType === 'user') {
-        const [u] = await q<{ id: number; department_id: number }>(
-          "SELECT id, department_id FROM users WHERE id = ? AND status = 'active' AND disabled_at IS NULL",
-          [rule.targetUserId],
+        const [u] = await q<{ id: number; department_id: number; away: number }>(
+          `SELECT id, department_id, CASE WHEN ${ON_LEAVE_SQL} THEN 1 ELSE 0 END AS away FROM users WHERE id = ? AND status = 'active' AND disabled_at IS NULL`,
+          [day, day, rule.targetUserId],
           t,
         );
         if (!u) return { reason: '指定员工不存在或已停用' };
+        if (Number(u.away)) return { reason: '指定员工休假中' };
         departmentId = Number(u.department_id);
         candidates = [Number(u.id)];
       } else {
@@ -100,8 +104,8 @@ export function createPicker(db: Db) {
       }
       const key = `team:${departmentId}`;
       const last = await lockCounter(key, t);
-      if (rule.targetType === 'team') candidates = await activeMembers(departmentId, t);
-      if (!candidates.length) return { reason: '团队中没有可分配的在职员工' };
+      if (rule.targetType === 'team') candidates = await activeMembers(departmentId, day, t);
+      if (!candidates.length) return { reason: '团队中没有可分配的在职员工(停用或休假)' };
 
       const counts = await lockDayCounts(candidates, day, t);
       const eligible = rule.dailyCap ? candidates.filter((id) => (counts.get(id) ?? 0) < rule.dailyCap!) : candidates;

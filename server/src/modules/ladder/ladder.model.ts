@@ -27,6 +27,12 @@ export interface LadderStep {
   enabled: boolean;
   sortOrder: number;
   scannedTo: Date | null;
+  /** A sweep in progress (resumed by the next pass): clock range (from, to], index column, keyset position. */
+  sweepFrom: Date | null;
+  sweepTo: Date | null;
+  sweepColumn: string | null;
+  sweepAfterAt: Date | null;
+  sweepAfterId: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,7 +48,7 @@ export interface LadderFiring {
 }
 
 export function defineLadderModels(s: Sequelize) {
-  const LadderStep = defineTable<LadderStep, 'id' | 'subStatus' | 'enabled' | 'sortOrder' | 'scannedTo' | 'createdAt' | 'updatedAt'>(s, 'LadderStep', 'ladder_steps', {
+  const LadderStep = defineTable<LadderStep, 'id' | 'subStatus' | 'enabled' | 'sortOrder' | 'scannedTo' | 'sweepFrom' | 'sweepTo' | 'sweepColumn' | 'sweepAfterAt' | 'sweepAfterId' | 'createdAt' | 'updatedAt'>(s, 'LadderStep', 'ladder_steps', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     code: DataTypes.STRING(32),
     name: DataTypes.STRING(100),
@@ -54,6 +60,11 @@ export function defineLadderModels(s: Sequelize) {
     enabled: { type: DataTypes.BOOLEAN, defaultValue: true },
     sortOrder: { type: DataTypes.INTEGER, defaultValue: 0 },
     scannedTo: DataTypes.DATE(3),
+    sweepFrom: DataTypes.DATE(3),
+    sweepTo: DataTypes.DATE(3),
+    sweepColumn: DataTypes.STRING(20),
+    sweepAfterAt: DataTypes.DATE(3),
+    sweepAfterId: DataTypes.BIGINT,
     createdAt: DataTypes.DATE(3),
     updatedAt: DataTypes.DATE(3),
   });

@@ -1,12 +1,14 @@
 // The follow-up ladder (C8): scans customers whose clock (last follow-up or assignment, or the time a
 // sub-status was set) passed a step's wait, and fires the step once per customer + step + occurrence.
-// The scan is windowed and keyset-paginated over indexed columns: each step keeps the cutoff of its
-// last completed scan (`scanned_to`) and the next scan reads only what crossed the line since (less
+// The scan is windowed and keyset-paginated over covering indexes: each step keeps the cutoff of its
+// last completed sweep (`scanned_to`) and the next sweep reads only what crossed the line since (less
 // an hour of slack for late commits), in batches, so its memory is constant and its work is what is
-// new. A firing row (unique key) is written in the same transaction as its messages, task and pool
+// new. A pass has a time budget (≤ 2 s): a sweep that cannot finish in it (the first one over an old
+// book, or after a long outage) saves its keyset position and the following passes resume it. A firing row (unique key) is written in the same transaction as its messages, task and pool
 // release; the customer row is locked first, so neither a restart nor a second instance fires twice.
-import { Op, UniqueConstraintError, type WhereOptions } from 'sequelize';
+import { UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../../deps';
+import { and, sql } from '../../db/sql';
 import type { RequestContext } from '../../http/context';
 import { AppError, notFound } from '../../http/errors';
 import { OPEN_STAGES, STAGES } from '../../contracts/stages';
@@ -20,20 +22,29 @@ import { createSmsService } from '../sms/sms.service';
 
 const BATCH = 2000;
 const SLACK_MS = 3_600_000;
+/** Reading and deciding (the scan) stops after this long a pass, so a pass scans for ≤ 2 s. */
+export const PASS_BUDGET_MS = 1_500;
+/**
+ * Firing (a transaction per customer: messages, task, pool release) stops after this long a pass:
+ * half the job's 10-minute lease, so a pass ends inside its lease and before the next 15-minute run.
+ */
+export const FIRE_BUDGET_MS = 5 * 60_000;
 
 type ScanColumn = 'lastFollowUpAt' | 'assignedAt' | 'subStatusAt';
 type ScanRow = Pick<Customer, 'id' | 'ownerId' | 'stage' | 'lastFollowUpAt' | 'assignedAt' | 'subStatus' | 'subStatusAt'>;
-// What each scan reads: for idle steps exactly the columns of the covering indexes.
-const SCAN_ATTRIBUTES: Record<LadderStep['trigger'], (keyof ScanRow)[]> = {
-  idle: ['id', 'ownerId', 'stage', 'lastFollowUpAt', 'assignedAt'],
-  sub_status: ['id', 'ownerId', 'stage', 'subStatus', 'subStatusAt'],
-};
 
 export interface StepRunResult {
   code: string;
   scanned: number;
   due: number;
   fired: number;
+  /** This pass continued a sweep an earlier pass had to stop. */
+  resumed: boolean;
+  /** The pass's time ran out before the sweep reached the step's cutoff; the next pass resumes it. */
+  pending: boolean;
+  /** Time spent reading and deciding, and inside firings. */
+  scanMs: number;
+  fireMs: number;
 }
 
 export interface LadderRunResult {
@@ -41,6 +52,8 @@ export interface LadderRunResult {
   dryRun: boolean;
   scanned: number;
   fired: number;
+  /** Some step has a backlog left for the next pass. */
+  pending: boolean;
   steps: StepRunResult[];
 }
 
@@ -76,21 +89,22 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
     return longer ? stepCutoff(now, { value: longer.waitValue, unit: longer.waitUnit }) : null;
   }
 
-  async function* scanColumn(step: LadderStep, column: ScanColumn, from: number | null, to: number) {
-    let after: { v: Date; id: number } | null = null;
-    for (;;) {
-      // Owned, open customers only (filtered inside the index, not in Node).
-      const and: WhereOptions<Customer>[] = [{ [column]: { [Op.lte]: new Date(to) } }, { ownerId: { [Op.ne]: null } }, { stage: OPEN_STAGES as string[] }];
-      if (from !== null) and.push({ [column]: { [Op.gt]: new Date(from) } });
-      if (step.trigger === 'sub_status') and.push({ subStatus: step.subStatus });
-      if (after) and.push({ [Op.or]: [{ [column]: { [Op.gt]: after.v } }, { [column]: after.v, id: { [Op.gt]: after.id } }] } as WhereOptions<Customer>);
-      const rows = (await Customer.findAll({ attributes: SCAN_ATTRIBUTES[step.trigger], where: { [Op.and]: and }, order: [[column, 'ASC'], ['id', 'ASC']], limit: BATCH, raw: true })) as unknown as ScanRow[];
-      if (!rows.length) return;
-      yield rows;
-      const last = rows[rows.length - 1]!;
-      after = { v: new Date(ms(last[column])!), id: Number(last.id) };
-      if (rows.length < BATCH) return;
-    }
+  const COLUMN_SQL: Record<ScanColumn, string> = { lastFollowUpAt: 'last_follow_up_at', assignedAt: 'assigned_at', subStatusAt: 'sub_status_at' };
+  const SELECT_SQL: Record<LadderStep['trigger'], string> = {
+    idle: 'SELECT id, owner_id AS ownerId, stage, last_follow_up_at AS lastFollowUpAt, assigned_at AS assignedAt FROM customers',
+    sub_status: 'SELECT id, owner_id AS ownerId, stage, sub_status AS subStatus, sub_status_at AS subStatusAt FROM customers',
+  };
+
+  /** One keyset page of a column's index range (from, to] after `after`: owned open customers, in index order. */
+  async function scanPage(step: LadderStep, column: ScanColumn, from: number | null, to: number, after: { v: number; id: number } | null): Promise<ScanRow[]> {
+    const col = COLUMN_SQL[column];
+    // Owned, open customers only (filtered inside the covering index, not in Node).
+    const parts = [sql(`${col} <= ?`, new Date(to)), sql('owner_id IS NOT NULL'), sql('stage IN (?)', OPEN_STAGES as string[])];
+    if (from !== null) parts.push(sql(`${col} > ?`, new Date(from)));
+    if (step.trigger === 'sub_status') parts.push(sql('sub_status = ?', step.subStatus));
+    if (after) parts.push(sql(`${col} > ? OR (${col} = ? AND id > ?)`, new Date(after.v), new Date(after.v), after.id));
+    const cond = and(parts);
+    return db.select<ScanRow>(sql(`${SELECT_SQL[step.trigger]} WHERE ${cond.text} ORDER BY ${col}, id LIMIT ?`, ...cond.params, BATCH));
   }
 
   function isDue(step: LadderStep, c: ScanRow, column: ScanColumn, cutoff: number, floor: number | null): number | null {
@@ -102,33 +116,76 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
     return occ;
   }
 
-  async function scanStep(step: LadderStep, steps: LadderStep[], now: number, dryRun: boolean): Promise<StepRunResult> {
+  /**
+   * One step's share of a pass. A sweep walks the clock range (from, to] of each of the step's
+   * columns in index order; a new sweep starts at the previous one's end (less the slack) and runs
+   * to the step's current cutoff. When the step's share of the pass is used up (scan or firing time),
+   * the sweep stops after the last customer handled and its position is saved on the step, so the
+   * next pass resumes there: a large backlog (a first pass, or after an outage) drains over passes.
+   */
+  async function scanStep(step: LadderStep, steps: LadderStep[], now: number, opts: { dryRun: boolean; persist: boolean; scanMs: number; fireMs: number }): Promise<StepRunResult> {
+    const t0 = performance.now();
+    let fireMs = 0;
+    const scanMs = () => performance.now() - t0 - fireMs;
+    const outOfTime = () => scanMs() >= opts.scanMs || fireMs >= opts.fireMs;
     const cutoff = stepCutoff(now, { value: step.waitValue, unit: step.waitUnit });
+    // Below the next longer step's line a customer belongs to that step (checked on every pass, as it moves).
     const floor = supersededBefore(step, steps, now);
-    const since = ms(step.scannedTo);
-    const windowFrom = since === null ? floor : Math.max(since - SLACK_MS, floor ?? -Infinity);
     const columns: ScanColumn[] = step.trigger === 'idle' ? ['lastFollowUpAt', 'assignedAt'] : ['subStatusAt'];
-    const r: StepRunResult = { code: step.code, scanned: 0, due: 0, fired: 0 };
-    for (const column of columns) {
-      for await (const rows of scanColumn(step, column, windowFrom, cutoff)) {
-        r.scanned += rows.length;
+    const resumed = step.sweepTo !== null && columns.includes(step.sweepColumn as ScanColumn);
+    const since = ms(step.scannedTo);
+    const sweep = resumed
+      ? { from: ms(step.sweepFrom), to: ms(step.sweepTo)!, column: step.sweepColumn as ScanColumn, after: step.sweepAfterAt ? { v: ms(step.sweepAfterAt)!, id: Number(step.sweepAfterId) } : null }
+      : { from: since === null ? null : since - SLACK_MS, to: cutoff, column: columns[0]!, after: null as { v: number; id: number } | null };
+    const r: StepRunResult = { code: step.code, scanned: 0, due: 0, fired: 0, resumed, pending: false, scanMs: 0, fireMs: 0 };
+    let stopped = false;
+    let progressed = false; // every pass handles at least one non-empty page / one firing, whatever the budget
+    for (const column of columns.slice(columns.indexOf(sweep.column))) {
+      if (column !== sweep.column) Object.assign(sweep, { column, after: null });
+      const lower = sweep.from === null ? floor : Math.max(sweep.from, floor ?? -Infinity);
+      for (;;) {
+        if (progressed && outOfTime()) { stopped = true; break; }
+        const rows = await scanPage(step, column, lower, sweep.to, sweep.after);
         const due: { c: ScanRow; occ: number }[] = [];
         for (const c of rows) {
           const occ = isDue(step, c, column, cutoff, floor);
           if (occ !== null) due.push({ c, occ });
         }
-        if (!due.length) continue;
-        const done = await LadderFiring.findAll({ attributes: ['customerId', 'occurrence'], where: { stepId: step.id, customerId: due.map((d) => d.c.id) }, raw: true });
+        const done = due.length
+          ? await LadderFiring.findAll({ attributes: ['customerId', 'occurrence'], where: { stepId: step.id, customerId: due.map((d) => d.c.id) }, raw: true })
+          : [];
         const fired = new Set(done.map((f) => `${f.customerId}:${ms(f.occurrence)}`));
-        for (const d of due) {
-          if (fired.has(`${d.c.id}:${d.occ}`)) continue;
-          r.due++;
-          if (dryRun) continue;
-          if (await fire(step, Number(d.c.id), d.occ, now)) r.fired++;
+        const dueById = new Map(due.map((d) => [Number(d.c.id), d.occ]));
+        // Rows in index order; the position moves past a row only once it is handled.
+        for (const c of rows) {
+          const occ = dueById.get(Number(c.id));
+          if (occ !== undefined && !fired.has(`${c.id}:${occ}`)) {
+            if (!opts.dryRun && r.due > 0 && outOfTime()) { stopped = true; break; }
+            r.due++;
+            if (!opts.dryRun) {
+              const f0 = performance.now();
+              if (await fire(step, Number(c.id), occ, now)) r.fired++;
+              fireMs += performance.now() - f0;
+            }
+          }
+          r.scanned++;
+          sweep.after = { v: ms(c[column])!, id: Number(c.id) };
         }
+        progressed ||= rows.length > 0;
+        if (stopped || rows.length < BATCH) break;
       }
+      if (stopped) break;
     }
-    if (!dryRun) await LadderStep.update({ scannedTo: new Date(cutoff) }, { where: { id: step.id } });
+    r.pending = stopped;
+    r.fireMs = Math.round(fireMs);
+    r.scanMs = Math.round(scanMs());
+    if (opts.persist) {
+      const patch: Partial<LadderStep> = stopped
+        ? { sweepFrom: sweep.from === null ? null : new Date(sweep.from), sweepTo: new Date(sweep.to), sweepColumn: sweep.column, sweepAfterAt: sweep.after ? new Date(sweep.after.v) : null, sweepAfterId: sweep.after?.id ?? null }
+        : { scannedTo: new Date(sweep.to), sweepFrom: null, sweepTo: null, sweepColumn: null, sweepAfterAt: null, sweepAfterId: null };
+      // Only if nobody restarted the step meanwhile (an admin changing its wait clears the sweep).
+      await LadderStep.update(patch, { where: { id: step.id, waitValue: step.waitValue, waitUnit: step.waitUnit, enabled: true } });
+    }
     return r;
   }
 
@@ -195,19 +252,31 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
   return {
     /**
      * One ladder pass. Outside business hours (weekends, 21:00–08:00 Shanghai) it defers: nothing is
-     * scanned and the cursors stay, so the next pass in hours catches up. `dryRun` reads only.
+     * scanned and the cursors stay, so the next pass in hours catches up. A pass scans for at most
+     * `budgetMs` and fires for at most `fireBudgetMs` (the steps share each in order, a step that
+     * finishes early leaving its share to the rest); what is left is resumed by the next pass.
+     * `dryRun` reads only (and keeps the cursors unless `persist`, which the benchmark uses to
+     * measure how a backlog drains).
      */
-    async run(opts: { now?: number; dryRun?: boolean; ignoreQuietHours?: boolean } = {}): Promise<LadderRunResult> {
+    async run(opts: { now?: number; dryRun?: boolean; ignoreQuietHours?: boolean; budgetMs?: number; fireBudgetMs?: number; persist?: boolean } = {}): Promise<LadderRunResult> {
       const now = opts.now ?? bot.now();
       const dryRun = opts.dryRun ?? false;
-      const result: LadderRunResult = { deferred: false, dryRun, scanned: 0, fired: 0, steps: [] };
+      const persist = opts.persist ?? !dryRun;
+      const result: LadderRunResult = { deferred: false, dryRun, scanned: 0, fired: 0, pending: false, steps: [] };
       if (!opts.ignoreQuietHours && !maySendAt(now)) return { ...result, deferred: true };
+      let scanLeft = opts.budgetMs ?? PASS_BUDGET_MS;
+      let fireLeft = opts.fireBudgetMs ?? FIRE_BUDGET_MS;
       const all = await steps();
-      for (const step of all.filter((s) => s.enabled)) {
-        const r = await scanStep(step, all, now, dryRun);
+      const enabled = all.filter((s) => s.enabled);
+      for (const [i, step] of enabled.entries()) {
+        const left = enabled.length - i;
+        const r = await scanStep(step, all, now, { dryRun, persist, scanMs: Math.max(0, scanLeft) / left, fireMs: Math.max(0, fireLeft) / left });
+        scanLeft -= r.scanMs;
+        fireLeft -= r.fireMs;
         result.steps.push(r);
         result.scanned += r.scanned;
         result.fired += dryRun ? r.due : r.fired;
+        result.pending ||= r.pending;
       }
       return result;
     },
@@ -223,8 +292,10 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
         if (!step) throw notFound('跟进规则不存在');
         const before = step.get({ plain: true });
         const patch: Partial<LadderStep> = { ...input };
-        if (input.waitValue !== undefined && input.waitValue !== step.waitValue) patch.scannedTo = null;
-        if (input.enabled === true && !step.enabled) patch.scannedTo = null;
+        // A new line (or a step back on) starts over from a cold sweep; firings already made stay made.
+        const restart = { scannedTo: null, sweepFrom: null, sweepTo: null, sweepColumn: null, sweepAfterAt: null, sweepAfterId: null };
+        if (input.waitValue !== undefined && input.waitValue !== step.waitValue) Object.assign(patch, restart);
+        if (input.enabled === true && !step.enabled) Object.assign(patch, restart);
         await step.update(patch, { transaction: t });
         await audit.record(rc, { action: 'update', entityType: 'ladder_step', entityId: id, before, after: input }, t);
         return step.get({ plain: true });

@@ -34,6 +34,11 @@ export interface User {
   disabledAt: Date | null;
   /** Who disabled the account: 'org_sync' (left the messenger) or 'admin'; null = unknown/older. */
   disabledBy: 'org_sync' | 'admin' | null;
+  /** On leave (auto-assignment skips them), optionally only from/until these Shanghai dates (inclusive). */
+  onLeave: boolean;
+  leaveFrom: string | null;
+  leaveUntil: string | null;
+  leaveNote: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -52,7 +57,7 @@ export function defineOrgModels(s: Sequelize) {
     createdAt: DataTypes.DATE(3),
     updatedAt: DataTypes.DATE(3),
   });
-  const User = defineTable<User, 'id' | 'supervisorId' | 'status' | 'title' | 'wecomUserid' | 'dingtalkUserid' | 'mobileHash' | 'syncedAt' | 'disabledAt' | 'disabledBy' | 'createdAt' | 'updatedAt'>(s, 'User', 'users', {
+  const User = defineTable<User, 'id' | 'supervisorId' | 'status' | 'title' | 'wecomUserid' | 'dingtalkUserid' | 'mobileHash' | 'syncedAt' | 'disabledAt' | 'disabledBy' | 'onLeave' | 'leaveFrom' | 'leaveUntil' | 'leaveNote' | 'createdAt' | 'updatedAt'>(s, 'User', 'users', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     name: DataTypes.STRING(50),
     role: DataTypes.STRING(20),
@@ -66,6 +71,10 @@ export function defineOrgModels(s: Sequelize) {
     syncedAt: DataTypes.DATE(3),
     disabledAt: DataTypes.DATE(3),
     disabledBy: DataTypes.STRING(16),
+    onLeave: { type: DataTypes.BOOLEAN, defaultValue: false },
+    leaveFrom: DataTypes.DATEONLY,
+    leaveUntil: DataTypes.DATEONLY,
+    leaveNote: DataTypes.STRING(50),
     createdAt: DataTypes.DATE(3),
     updatedAt: DataTypes.DATE(3),
   });

@@ -4,11 +4,13 @@ import type { Models } from '../../db/models';
 import type { Actor } from '../../http/context';
 import { DEPARTMENT_KINDS, OWNER_ROLES, ROLES } from '../../contracts/roles';
 import type { Department, User } from './org.model';
+import { shanghaiDate } from '../../contracts/dates';
+import { leaveView } from './leave.service';
 
 const ACTOR_TTL_MS = 5_000; // the session's user row is re-read at most this often
 const CACHE_MS = 10_000; // departments change rarely; a short cache keeps scope checks off the hot path
 
-export function createOrgService(models: Models) {
+export function createOrgService(models: Models, now: () => number = Date.now) {
   // subtrees: department id → its subtree's ids, worked out once per department snapshot.
   let cache: { at: number; byId: Map<number, Department>; subtrees: Map<number, readonly number[]> } | null = null;
   let userCache: { at: number; byId: Map<number, { id: number; name: string }> } | null = null;
@@ -67,6 +69,8 @@ export function createOrgService(models: Models) {
       departmentName: depts.get(u.departmentId)?.name ?? null,
       status: u.status,
       title: u.title,
+      // Shown wherever staff are listed (hand-over, assign pickers); auto-assignment skips them.
+      ...leaveView(u, shanghaiDate(new Date(now()))),
     };
   }
 
