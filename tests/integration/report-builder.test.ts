@@ -173,10 +173,10 @@ describe('saved reports and dashboards', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({ name: '我的客户', visibility: 'personal', mine: true, ownerName: '张伟' });
     const mine = await zhang.get('/api/v1/reports/builder/saved');
-    expect(mine.body.personal.map((r: any) => r.name)).toEqual(['我的客户']);
+    expect(mine.body.mine.map((r: any) => r.name)).toEqual(['我的客户']);
     expect((await liu.get(`/api/v1/reports/builder/saved/${res.body.id}`)).status).toBe(404);
     expect((await liu.post(`/api/v1/reports/builder/saved/${res.body.id}/run`)).status).toBe(404);
-    expect((await liu.get('/api/v1/reports/builder/saved')).body).toEqual({ personal: [], shared: [] });
+    expect((await liu.get('/api/v1/reports/builder/saved')).body).toEqual({ mine: [], sharedWithMe: [] });
   });
 
   it('an officer cannot share; nothing is stored', async () => {
@@ -198,9 +198,9 @@ describe('saved reports and dashboards', () => {
     const asZhang = await zhang.post(`/api/v1/reports/builder/saved/${id}/run`);
     expect(asZhang.status).toBe(200);
     expect(byLabel(asZhang.body.result)).toEqual({ 张伟: 3 }); // his scope, not the lead's
-    expect((await zhang.get('/api/v1/reports/builder/saved')).body.shared.map((r: any) => r.name)).toEqual(['团队客户']);
+    expect((await zhang.get('/api/v1/reports/builder/saved')).body.sharedWithMe.map((r: any) => r.name)).toEqual(['团队客户']);
 
-    expect((await he.get('/api/v1/reports/builder/saved')).body.shared).toEqual([]);
+    expect((await he.get('/api/v1/reports/builder/saved')).body.sharedWithMe).toEqual([]);
     expect((await he.post(`/api/v1/reports/builder/saved/${id}/run`)).status).toBe(404);
     expect((await lead2.get(`/api/v1/reports/builder/saved/${id}`)).status).toBe(404);
 
@@ -217,7 +217,7 @@ describe('saved reports and dashboards', () => {
     expect(branch.status).toBe(201);
     const all = await admin.post('/api/v1/reports/builder/saved', { name: '全公司看板', visibility: 'shared', definition: def });
     expect(all.body.sharedWithDepartmentId).toBeNull();
-    const names = async (c: Client) => (await c.get('/api/v1/reports/builder/saved')).body.shared.map((r: any) => r.name).sort();
+    const names = async (c: Client) => (await c.get('/api/v1/reports/builder/saved')).body.sharedWithMe.map((r: any) => r.name).sort();
     expect(await names(he)).toEqual(['全公司看板', '分公司看板'].sort());
     expect(await names(liang)).toEqual(['全公司看板']);
     const asLiang = await liang.post(`/api/v1/reports/builder/saved/${all.body.id}/run`);

@@ -190,10 +190,11 @@ export function createReportBuilderService(deps: Deps) {
 
     datasets: () => DATASETS,
 
-    async list(rc: RequestContext): Promise<{ personal: SavedReportView[]; shared: SavedReportView[] }> {
+    /** 我的: everything I made (shared or not); 共享给我: what others shared with my part of the org. */
+    async list(rc: RequestContext): Promise<{ mine: SavedReportView[]; sharedWithMe: SavedReportView[] }> {
       const rows = await m.SavedReport.findAll({ where: await visibleWhere(rc.actor), order: [['id', 'ASC']] });
       const views = await Promise.all(rows.map((r) => view(rc.actor, r)));
-      return { personal: views.filter((v) => v.mine && v.visibility === 'personal'), shared: views.filter((v) => v.visibility === 'shared') };
+      return { mine: views.filter((v) => v.mine), sharedWithMe: views.filter((v) => !v.mine) };
     },
 
     async get(rc: RequestContext, id: number) {

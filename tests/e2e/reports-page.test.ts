@@ -1,0 +1,153 @@
+// The 数据 page and the report builder in the H5 at phone size (390×844): a team lead opens 数据
+// from the tab bar, opens a drill-down, builds a report (officer × count, bar chart), shares it
+// with the team and finds it on 我的看板. Screenshots go to tests/artifacts/e2e.
+// E2E_H5_DIST serves another build of the H5.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, customerInput, type TestApp } from '../helpers/test-app';
+import { rows } from '../helpers/fixtures';
+import { H5_DIST } from '../../server/src/app';
+import { h5Static } from '../../server/src/http/static';
+import { SHOTS, PHONE, launchChromium } from '../helpers/browser';
+
+const DIST = process.env.E2E_H5_DIST ?? H5_DIST;
+
+let t: TestApp;
+let server: http.Server;
+let base: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('H5 not built: run npm run build:h5 first');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  t = await createTestApp();
+  // A small book for the lead's team (杭州一部) and one customer of another team.
+  const book: [string, string, string][] = [
+    ['张伟', 'douyin', '杭州'], ['张伟', 'douyin', '杭州'], ['张伟', 'baidu', '宁波'], ['张伟', 'referral', '杭州'],
+    ['刘洋', 'douyin', '杭州'], ['刘洋', 'street', '绍兴'], ['黄静', 'baidu', '杭州'], ['何丹', 'douyin', '杭州'],
+  ];
+  for (const [who, channel, city] of book) {
+    const res = await (await t.loginAs(who)).post('/api/v1/customers', customerInput({ channel, city }));
+    expect(res.status).toBe(201);
+  }
+  const h5 = new Koa().use(h5Static(DIST)).callback();
+  server = http.createServer((req, res) => (req.url?.startsWith('/api/') ? t.server(req, res) : h5(req, res)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  page = await (await browser.newContext(PHONE)).newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await t?.close();
+});
+
+/** The words an ECharts SVG draws (axis labels, legend), read from its <text> nodes. */
+const svgTexts = (scope: ReturnType<Page['locator']>) => scope.locator('svg text').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
+
+async function loginAs(name: string) {
+  await page.context().clearCookies();
+  await page.goto(`${base}/login`);
+  await page.getByTestId(`dev-user-${await t.userId(name)}`).click();
+  await page.waitForURL(`${base}/`);
+}
+
+describe('数据 page and report builder (390×844)', () => {
+  it('a team lead opens 数据 from the tab bar: period and scope pickers, KPI cards, funnel, trend, leaderboard', async () => {
+    await loginAs('吴婷');
+    await page.getByTestId('tab-data').click();
+    await page.waitForURL(`${base}/data`);
+    await page.getByTestId('kpi-cards').waitFor();
+    for (const id of ['period-chips', 'funnel', 'trend', 'leaderboard', 'kpi-new', 'kpi-disbursed']) await expect(page.getByTestId(id).isVisible()).resolves.toBe(true);
+    await expect(page.getByTestId('period-month').getAttribute('class')).resolves.toContain('active');
+    // The scope picker offers the lead's own team's people only.
+    await page.getByTestId('scope-picker').waitFor();
+    await page.getByTestId('scope-picker').locator('.van-dropdown-menu__item').last().click();
+    const people = await page.locator('.van-dropdown-item__option:visible').allInnerTexts();
+    expect(people.map((s) => s.trim())).toEqual(expect.arrayContaining(['全部人员', '张伟', '刘洋', '黄静']));
+    expect(people.join()).not.toContain('何丹');
+    await page.locator('.van-dropdown-item__option:visible').first().click();
+    await page.getByTestId('period-week').click();
+    await expect(page.getByTestId('period-week').getAttribute('class')).resolves.toContain('active');
+    await page.getByTestId('period-month').click();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SHOTS, 'data-page.png') });
+    await page.screenshot({ path: path.join(SHOTS, 'data-page-full.png'), fullPage: true });
+  });
+
+  it('a number opens the list behind it', async () => {
+    await page.getByTestId('kpi-new').click();
+    await page.waitForURL(/\/data\/drill\?metric=new_customers/);
+    await page.getByTestId('drill-page').waitFor();
+    await page.locator('[data-testid="drill-item"], [data-testid="state-empty"], [data-testid="state-error"]').first().waitFor();
+    expect(await page.getByTestId('state-error').count()).toBe(0);
+    await expect(page.locator('.van-nav-bar__title').innerText()).resolves.toBe('新增客户');
+    await page.screenshot({ path: path.join(SHOTS, 'data-drill.png') });
+    await page.goBack();
+    await page.getByTestId('kpi-cards').waitFor();
+  });
+
+  it('builds a report (officer × customers, bar), previews it in the lead’s scope and shares it to 我的看板', async () => {
+    await page.getByTestId('link-builder').click();
+    await page.waitForURL(`${base}/data/builder`);
+    await page.getByTestId('ds-customers').click();
+    await page.getByTestId('dim-channel').click(); // the default dimension off…
+    await page.getByTestId('dim-officer').click(); // …officer on
+    await page.getByTestId('measure-distinct-channel').click();
+    await page.getByTestId('chart-bar').click();
+    await page.getByTestId('preview').click();
+    await page.getByTestId('preview-result').locator('svg').first().waitFor();
+    await expect(page.getByTestId('preview-result').innerText()).resolves.toContain('范围:杭州一部');
+    // The bar chart names the lead's officers and nobody from another team.
+    const svgText = await svgTexts(page.getByTestId('preview-result'));
+    expect(svgText).toEqual(expect.arrayContaining(['张伟', '刘洋', '黄静']));
+    expect(svgText).not.toContain('何丹');
+    await page.getByTestId('preview-result').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'report-builder-preview.png') });
+
+    // A table shows the exact numbers.
+    await page.getByTestId('chart-table').click();
+    await page.getByTestId('preview').click();
+    await page.getByTestId('report-table').waitFor();
+    const table = await page.getByTestId('report-table').innerText();
+    expect(table).toMatch(/张伟\s+4\s+3/);
+    expect(table).toMatch(/刘洋\s+2\s+2/);
+    await page.getByTestId('chart-bar').click();
+
+    await page.getByTestId('report-name').locator('input').fill('团队新客户(按人)');
+    await page.getByTestId('vis-shared').click();
+    await page.getByTestId('save-report').click();
+    await page.waitForURL(`${base}/data/dashboards`);
+    const card = page.getByTestId('dashboard-card').filter({ hasText: '团队新客户(按人)' });
+    await card.locator('svg').first().waitFor();
+    await expect(card.getByTestId('tag-shared').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'dashboards.png') });
+
+    const saved = await rows(t, 'SELECT name, visibility, shared_department_id FROM saved_reports');
+    const [dept] = await rows(t, "SELECT id FROM departments WHERE name = '杭州一部'");
+    expect(saved).toEqual([{ name: '团队新客户(按人)', visibility: 'shared', shared_department_id: dept.id }]);
+  });
+
+  it('an officer reaches 数据 from 我的 (no tab) and sees the shared report in their own scope', async () => {
+    await loginAs('张伟');
+    expect(await page.getByTestId('tab-data').count()).toBe(0);
+    await page.getByTestId('tab-me').click();
+    await page.getByTestId('me-data').click();
+    await page.waitForURL(`${base}/data`);
+    await page.getByTestId('link-dashboards').click();
+    await page.locator('.van-tab', { hasText: '共享给我' }).click();
+    const card = page.getByTestId('dashboard-card').filter({ hasText: '团队新客户(按人)' });
+    await card.locator('svg').first().waitFor();
+    const names = await svgTexts(card);
+    expect(names).toContain('张伟');
+    expect(names).not.toContain('刘洋');
+  });
+});
