@@ -23,6 +23,11 @@ export const defaults = {
   // Loan application documents: stored on disk under this directory (relative to the working directory).
   APPLICATION_FILES_DIR: 'data/files',
   APPLICATION_MAX_FILE_MB: '10',
+  // The broker as named on generated contracts (合同与签署).
+  COMPANY_NAME: '示例信贷咨询服务有限公司',
+  COMPANY_CREDIT_CODE: '',
+  COMPANY_ADDRESS: '',
+  COMPANY_PHONE: '',
   // WeCom (企业微信) self-built app; leave WECOM_CORP_ID empty to run without WeCom.
   WECOM_CORP_ID: '',
   WECOM_AGENT_ID: '',

@@ -21,6 +21,8 @@ export interface Config {
   intake: { maxSkewSeconds: number };
   /** Loan application documents: where they are stored and how large one may be. */
   applications: { filesDir: string; maxFileBytes: number };
+  /** The broker named on generated contracts. */
+  company: { name: string; creditCode: string; address: string; phone: string };
   messengers: { wecom: boolean; dingtalk: boolean };
   /** WeCom self-built app, or null when WECOM_CORP_ID is empty. */
   wecom: WecomConfig | null;
@@ -29,11 +31,12 @@ export interface Config {
   /** admins: messenger user ids that every sync makes CRM admins (the first admin of a new install). */
   orgSync: { cron: string; defaultRole: Role; admins: string[] };
   bot: { enabled: boolean; dispatchIntervalMs: number; maxAttempts: number };
+  sms: SmsConfig;
   /** Daily summary in chat (C22): when it runs (cron, Asia/Shanghai) and whether at all. */
   dailySummary: { enabled: boolean; cron: string };
-  sms: SmsConfig;
   version: string;
 }
+
 export type SmsPurposeKey = 'repayment_due' | 'overdue' | 'missing_documents';
 
 /** One SMS template: the provider's code/id and its parameters (template key → our variable), in order. */
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = path.
     demoData: c.DEMO_DATA ?? (!isProd && dialect === 'sqlite'),
     intake: { maxSkewSeconds: c.INTAKE_MAX_SKEW_SECONDS },
     applications: { filesDir: path.resolve(c.APPLICATION_FILES_DIR), maxFileBytes: c.APPLICATION_MAX_FILE_MB * 1024 * 1024 },
+    company: { name: c.COMPANY_NAME, creditCode: c.COMPANY_CREDIT_CODE, address: c.COMPANY_ADDRESS, phone: c.COMPANY_PHONE },
     messengers,
     wecom: messengers.wecom
       ? {
@@ -185,7 +189,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = path.
     // The bot (outbox dispatcher and scheduled jobs) runs inside the server process unless turned off;
     // tests build apps without it and drive the dispatcher by hand.
     bot: { enabled: c.BOT_ENABLED ?? c.NODE_ENV !== 'test', dispatchIntervalMs: c.BOT_DISPATCH_INTERVAL_MS, maxAttempts: c.BOT_MAX_ATTEMPTS },
-    dailySummary: { enabled: c.DAILY_SUMMARY_ENABLED ?? true, cron: c.DAILY_SUMMARY_CRON.trim() },
     sms: {
       provider: c.SMS_PROVIDER,
       aliyun: c.SMS_PROVIDER === 'aliyun'
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = path.
       allowedFromMinute: minuteOf(c.SMS_ALLOWED_HOURS.slice(0, 5)),
       allowedToMinute: minuteOf(c.SMS_ALLOWED_HOURS.slice(6)),
     },
+    dailySummary: { enabled: c.DAILY_SUMMARY_ENABLED ?? true, cron: c.DAILY_SUMMARY_CRON.trim() },
     version: readVersion(),
   } satisfies Config);
 }

@@ -59,6 +59,11 @@ import { createTaskService } from './modules/tasks/task.service';
 import { taskRoutes } from './modules/tasks/task.routes';
 import { createJobsService } from './modules/jobs/jobs.service';
 import { jobsRoutes } from './modules/jobs/jobs.routes';
+import { createProductService } from './modules/products/product.service';
+import { productRoutes } from './modules/products/product.routes';
+import { createContractService } from './modules/contracts/contract.service';
+import { contractRoutes } from './modules/contracts/contract.routes';
+import { createDiskStorage } from './modules/applications/documents.storage';
 import { createSmsService } from './modules/sms/sms.service';
 import { smsRoutes } from './modules/sms/sms.routes';
 import { createCollectionService } from './modules/collections/collection.service';
@@ -131,6 +136,8 @@ export function createApp(deps: Deps) {
     ...ladderRoutes(createLadderService(deps, customers, ownership)),
     ...taskRoutes(createTaskService(deps, customers)),
     ...jobsRoutes(createJobsService(deps)),
+    ...productRoutes(createProductService(deps, customers)),
+    ...contractRoutes(createContractService(deps, customers, createDiskStorage(config.applications.filesDir))),
     ...smsRoutes(createSmsService(deps), customers, db),
     ...collectionRoutes(createCollectionService(deps, customers)),
     ...commissionRoutes(createCommissionService(deps)),

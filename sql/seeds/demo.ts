@@ -8,6 +8,7 @@ import type { Collateral, FollowUpOutcome, FollowUpType } from '../../server/src
 import { addDays, shanghaiDate } from '../../server/src/contracts/dates';
 import { idCheckChar } from '../../server/src/contracts/identity';
 import { seedDemoApplications } from './demo-applications';
+import { seedDemoProducts } from './demo-products';
 import { seedDemoReports } from './demo-reports';
 
 export const DEMO_PARTNER = { code: 'partner_rongtong', apiKey: 'demo-rongtong-key', secret: 'demo-rongtong-secret-0123456789abcdef' };
@@ -216,6 +217,7 @@ export async function seedDemo(deps: Deps, opts: { customers?: number; now?: Dat
     }
   });
   // A few applications in every state, so the 审批 tab is not empty (needs customers: skipped for tests).
+  if (total > 0) await seedDemoProducts(deps); // the product catalogue and sample contract templates (C14, C15)
   if (total > 0) await seedDemoApplications(deps);
   await seedDemoReports(deps, { withCosts: total > 0 }); // last: rollups from everything seeded above
   return { seeded: true };

@@ -98,7 +98,10 @@ const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v =
 const text = (label: string, max: number) => z.string().trim().max(max, `${label}不能超过 ${max} 个字`);
 
 export const applicationFields = {
-  product: z.string({ error: '请填写产品' }).trim().min(1, '请填写产品').max(50, '产品不能超过 50 个字'),
+  /** Free text on rows from before the catalogue; with `productId` the server fills in the product's name. */
+  product: optional(z.string({ error: '请填写产品' }).trim().min(1, '请填写产品').max(50, '产品不能超过 50 个字')),
+  /** The catalogue product picked from 匹配产品 (C14); amount, term and method must fit it. */
+  productId: optional(z.number({ error: '请选择产品' }).int().positive()),
   amountFen: z.number({ error: '请填写申请金额' }).int('金额应精确到分').min(1, '申请金额应大于 0').max(MAX_FEN, '申请金额过大'),
   termMonths: z.number({ error: '请选择期限' }).int('期限应为整数月').min(1, '期限至少 1 个月').max(360, '期限不能超过 360 个月'),
   purpose: z.string({ error: '请填写用途' }).trim().min(1, '请填写用途').max(200, '用途不能超过 200 个字'),
@@ -112,7 +115,7 @@ export const CreateApplication = z.object({
   ...applicationFields,
   /** Submit at once instead of keeping a draft. */
   submit: z.boolean().default(false),
-});
+}).refine((v) => v.product !== undefined || v.productId !== undefined, { path: ['product'], message: '请选择或填写产品' });
 export type CreateApplicationInput = z.infer<typeof CreateApplication>;
 
 export const UpdateApplication = z

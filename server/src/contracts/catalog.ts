@@ -25,3 +25,22 @@ export const OWNER_CHANGE_KINDS = {
   org_move: '随负责人调岗', // org sync moved the owner to another team; the customer follows
 } as const;
 export type OwnerChangeKind = keyof typeof OWNER_CHANGE_KINDS;
+
+/** Occupation and credit standing: facts lenders' eligibility tests (product matching, C14). */
+export const OCCUPATIONS = {
+  employee: '企业职员',
+  civil_servant: '公务员/事业单位',
+  business_owner: '企业主',
+  self_employed: '个体工商户',
+  freelancer: '自由职业',
+  other: '其他',
+} as const;
+export type Occupation = keyof typeof OCCUPATIONS;
+
+export const CREDIT_STATUSES = {
+  good: '征信良好',
+  minor_overdue: '少量逾期',
+  serious_overdue: '严重逾期',
+  no_record: '无征信记录',
+} as const;
+export type CreditStatus = keyof typeof CREDIT_STATUSES;

@@ -1,7 +1,7 @@
 // Command and query schemas for customers. The server parses requests with them and the H5
 // validates its forms with the same ones, so both say the same thing about bad input.
 import { z } from 'zod';
-import { COLLATERALS, FOLLOWUP_OUTCOMES, FOLLOWUP_TYPES } from './catalog';
+import { COLLATERALS, CREDIT_STATUSES, FOLLOWUP_OUTCOMES, FOLLOWUP_TYPES, OCCUPATIONS } from './catalog';
 import { isValidDate, shanghaiDate } from './dates';
 import { ID_PROBLEM_MESSAGES, normalizePhone, parseIdNumber, PHONE_MESSAGE } from './identity';
 import { STAGE_KEYS } from './stages';
@@ -52,6 +52,9 @@ const optionalProfileFields = {
   loanPurpose: text('用途', 200),
   collateral: z.enum(Object.keys(COLLATERALS) as [keyof typeof COLLATERALS], { error: '请选择抵押/担保方式' }),
   monthlyIncomeFen: fen('月收入'),
+  occupation: z.enum(Object.keys(OCCUPATIONS) as [keyof typeof OCCUPATIONS], { error: '请选择职业' }),
+  creditStatus: z.enum(Object.keys(CREDIT_STATUSES) as [keyof typeof CREDIT_STATUSES], { error: '请选择征信情况' }),
+  creditNotes: text('征信备注', 200),
   remark: text('备注', 500),
   customFields: z.record(z.string(), z.unknown()),
 };
@@ -75,6 +78,9 @@ export const customerProfileFields = {
   loanPurpose: optional(optionalProfileFields.loanPurpose),
   collateral: optional(optionalProfileFields.collateral),
   monthlyIncomeFen: optional(optionalProfileFields.monthlyIncomeFen),
+  occupation: optional(optionalProfileFields.occupation),
+  creditStatus: optional(optionalProfileFields.creditStatus),
+  creditNotes: optional(optionalProfileFields.creditNotes),
   remark: optional(optionalProfileFields.remark),
   customFields: optional(optionalProfileFields.customFields),
 };
@@ -97,6 +103,9 @@ export const UpdateCustomer = z
     loanPurpose: clearable(optionalProfileFields.loanPurpose),
     collateral: clearable(optionalProfileFields.collateral),
     monthlyIncomeFen: clearable(optionalProfileFields.monthlyIncomeFen),
+    occupation: clearable(optionalProfileFields.occupation),
+    creditStatus: clearable(optionalProfileFields.creditStatus),
+    creditNotes: clearable(optionalProfileFields.creditNotes),
     remark: clearable(optionalProfileFields.remark),
     customFields: clearable(optionalProfileFields.customFields),
     nextFollowUpDate: clearable(futureDateField),

@@ -7,7 +7,7 @@
 // (a datetime field is compared by its Shanghai date); an empty `all` group matches everything,
 // an empty `any` group matches nothing.
 import { z } from 'zod';
-import { COLLATERALS, FOLLOWUP_OUTCOMES, FOLLOWUP_TYPES } from './catalog';
+import { COLLATERALS, CREDIT_STATUSES, FOLLOWUP_OUTCOMES, FOLLOWUP_TYPES, OCCUPATIONS } from './catalog';
 import { REPAYMENT_METHODS } from './applications';
 import { STAGES } from './stages';
 import { isValidDate } from './dates';
@@ -62,6 +62,9 @@ export const RULE_FIELDS: Readonly<Record<string, RuleField>> = {
   'customer.campaignTags': { label: '标签', type: 'tags', group: 'customer' },
   'customer.idNumber': { label: '身份证号', type: 'id_number', group: 'customer' },
   'customer.loanPurpose': { label: '贷款用途', type: 'text', group: 'customer' },
+  'customer.occupation': { label: '职业', type: 'enum', options: OCCUPATIONS, group: 'customer' },
+  'customer.creditStatus': { label: '征信情况', type: 'enum', options: CREDIT_STATUSES, group: 'customer' },
+  'customer.creditNotes': { label: '征信备注', type: 'text', group: 'customer' },
   'customer.createdAt': { label: '登记时间', type: 'datetime', group: 'customer' },
   'customer.lastFollowUpAt': { label: '最近跟进时间', type: 'datetime', group: 'customer' },
   'customer.nextFollowUpDate': { label: '下次跟进日期', type: 'date', group: 'customer' },

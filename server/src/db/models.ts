@@ -18,10 +18,11 @@ import { defineTaskInboxModel } from '../modules/tasks/task.model';
 import { defineAssignmentModels } from '../modules/assignment/assignment.model';
 import { defineProductModels } from '../modules/products/product.model';
 import { defineLoanModels } from '../modules/loans/loan.model';
+import { defineContractModels } from '../modules/contracts/contract.model';
+import { defineSavedReportModel } from '../modules/reports/builder/saved-report.model';
 import { defineSmsModels } from '../modules/sms/sms.model';
 import { defineCollectionModels } from '../modules/collections/collection.model';
 import { defineCommissionModels } from '../modules/commissions/commission.model';
-import { defineSavedReportModel } from '../modules/reports/builder/saved-report.model';
 
 export function defineModels(s: Sequelize) {
   return {
@@ -44,10 +45,11 @@ export function defineModels(s: Sequelize) {
     ...defineAssignmentModels(s),
     ...defineProductModels(s),
     ...defineLoanModels(s),
+    ...defineContractModels(s),
+    SavedReport: defineSavedReportModel(s),
     ...defineSmsModels(s),
     ...defineCollectionModels(s),
     ...defineCommissionModels(s),
-    SavedReport: defineSavedReportModel(s),
   };
 }
 

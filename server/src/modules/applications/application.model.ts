@@ -30,6 +30,8 @@ export interface Application {
   departmentId: number;
   status: ApplicationStatus;
   product: string;
+  /** The catalogue product picked from the match (C14); null on rows from before the catalogue. */
+  productId: number | null;
   amountFen: number;
   termMonths: number;
   purpose: string;
@@ -78,7 +80,7 @@ export interface ApplicationDocument {
 }
 
 type AppOptional =
-  | 'id' | 'status' | 'repaymentMethod' | 'collateral' | 'remarks' | 'customerSnapshot' | 'flowId' | 'flowVersionId' | 'round'
+  | 'id' | 'status' | 'productId' | 'repaymentMethod' | 'collateral' | 'remarks' | 'customerSnapshot' | 'flowId' | 'flowVersionId' | 'round'
   | 'currentNodeId' | 'currentNodeName' | 'returnedNodeId' | 'submittedAt' | 'decidedAt' | 'createdAt' | 'updatedAt';
 
 export function defineApplicationModels(s: Sequelize) {
@@ -89,6 +91,7 @@ export function defineApplicationModels(s: Sequelize) {
     departmentId: DataTypes.INTEGER,
     status: { type: DataTypes.STRING(16), defaultValue: 'draft' },
     product: DataTypes.STRING(50),
+    productId: DataTypes.INTEGER,
     amountFen: DataTypes.BIGINT,
     termMonths: DataTypes.INTEGER,
     purpose: DataTypes.STRING(200),

@@ -27,6 +27,7 @@ import type { Application, CustomerSnapshot } from './application.model';
 import { applicationScope } from './application.scope';
 import { can } from '../../contracts/roles';
 import { createRiskService, RiskRejectedError } from '../risk/risk.service';
+import { createProductService } from '../products/product.service';
 import { factsView, toApplicationItem, toDocumentView, toTaskView, toTimelineEntry, type NameOf } from './application.view';
 
 type TaskRow = Row<ApprovalTask, keyof ApprovalTask>;
@@ -64,6 +65,7 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
   const { Application, ApplicationAction, ApplicationDocument, ApprovalTask, ApprovalCc, Customer, User } = db.models;
   const runtime = createApprovalRuntime(deps, notifier);
   const risk = createRiskService(deps);
+  const products = createProductService(deps, customers);
 
   async function nameOf(ids: (number | null | undefined)[]): Promise<NameOf> {
     const users = await org.usersByIds(ids.filter((x): x is number => typeof x === 'number'));
@@ -329,16 +331,18 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
       const id = await db.transaction(async (t) => {
         const c = await customers.findInScope(rc.actor, input.customerId, 'write', t);
         if (c.ownerId === null) throw new AppError(409, 'CUSTOMER_IN_POOL');
+        // A product picked from the catalogue must take this amount, term and method (C14).
+        const picked = input.productId ? await products.checkApplication({ productId: input.productId, amountFen: input.amountFen, termMonths: input.termMonths, repaymentMethod: input.repaymentMethod }, t) : null;
         const app = (await Application.create(
           {
             customerId: input.customerId, applicantId: rc.actor.id, departmentId: rc.actor.departmentId, status: 'draft',
-            product: input.product, amountFen: input.amountFen, termMonths: input.termMonths, purpose: input.purpose,
+            product: picked?.name ?? input.product!, productId: picked?.id ?? null, amountFen: input.amountFen, termMonths: input.termMonths, purpose: input.purpose,
             repaymentMethod: input.repaymentMethod ?? null, collateral: input.collateral ?? c.collateral ?? null, remarks: input.remarks ?? null,
           },
           { transaction: t },
         )) as AppRow;
         await record(t, app, rc, { action: 'create' });
-        await audit.record(rc, { action: 'create', entityType: 'application', entityId: app.id, after: { customerId: input.customerId, product: input.product, amountFen: input.amountFen, termMonths: input.termMonths } }, t);
+        await audit.record(rc, { action: 'create', entityType: 'application', entityId: app.id, after: { customerId: input.customerId, product: app.product, productId: app.productId, amountFen: input.amountFen, termMonths: input.termMonths } }, t);
         if (input.submit) await submitLocked(t, rc, app, null);
         return Number(app.id);
       });
@@ -350,7 +354,14 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
         const app = await lock(t, id);
         await assertApplicant(rc.actor, app, t);
         if (!EDITABLE_STATUSES.includes(app.status)) throw conflict('APPLICATION_NOT_EDITABLE', `进件${APPLICATION_STATUSES[app.status]},不能修改`);
-        const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+        const changes: Record<string, unknown> = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+        // The picked product (kept or newly chosen) must still take the amount, term and method (C14);
+        // typing a free product name instead lets go of the catalogue product.
+        const productId = patch.productId ?? (patch.product ? null : app.productId);
+        if (productId) {
+          const p = await products.checkApplication({ productId, amountFen: patch.amountFen ?? Number(app.amountFen), termMonths: patch.termMonths ?? app.termMonths, repaymentMethod: patch.repaymentMethod ?? app.repaymentMethod }, t);
+          if (patch.productId) changes.product = p.name;
+        } else if (patch.product && app.productId) changes.productId = null;
         const before = Object.fromEntries(Object.keys(changes).map((k) => [k, app.get(k as keyof Application)]));
         await app.update(changes, { transaction: t });
         await record(t, app, rc, { action: 'update', data: { fields: Object.keys(changes) } });

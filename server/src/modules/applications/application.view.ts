@@ -92,6 +92,7 @@ export function toDocumentView(d: ApplicationDocument, names: NameOf) {
 export function factsView(a: Application) {
   return {
     product: a.product,
+    productId: a.productId ?? null,
     amountFen: Number(a.amountFen),
     termMonths: a.termMonths,
     purpose: a.purpose,

@@ -4,7 +4,7 @@ import { DataTypes, type Sequelize } from 'sequelize';
 import { defineTable, type Row } from '../../db/define';
 import { jsonColumn } from '../../db/json-column';
 import type { Stage } from '../../contracts/stages';
-import type { Collateral, OwnerChangeKind } from '../../contracts/catalog';
+import type { Collateral, CreditStatus, Occupation, OwnerChangeKind } from '../../contracts/catalog';
 
 export interface Customer {
   id: number;
@@ -30,6 +30,9 @@ export interface Customer {
   loanPurpose: string | null;
   collateral: Collateral | null;
   monthlyIncomeFen: number | null;
+  occupation: Occupation | null;
+  creditStatus: CreditStatus | null;
+  creditNotes: string | null;
   remark: string | null;
   nextFollowUpDate: string | null;
   lastFollowUpAt: Date | null;
@@ -94,6 +97,9 @@ export function defineCustomerModels(s: Sequelize) {
     loanPurpose: DataTypes.STRING(200),
     collateral: DataTypes.STRING(16),
     monthlyIncomeFen: DataTypes.BIGINT,
+    occupation: DataTypes.STRING(20),
+    creditStatus: DataTypes.STRING(20),
+    creditNotes: DataTypes.STRING(200),
     remark: DataTypes.STRING(500),
     nextFollowUpDate: DataTypes.DATEONLY,
     lastFollowUpAt: DataTypes.DATE(3),

@@ -1,7 +1,7 @@
 // What the API shows of a customer to a given actor: sensitive fields masked per role (C28).
 import { FIELD_ACCESS, maskIdNumber, maskPhone, type SensitiveField } from '../../contracts/fields';
 import { STAGES } from '../../contracts/stages';
-import { COLLATERALS } from '../../contracts/catalog';
+import { COLLATERALS, CREDIT_STATUSES, OCCUPATIONS } from '../../contracts/catalog';
 import { shanghaiDate } from '../../contracts/dates';
 import type { Actor } from '../../http/context';
 import type { FieldCrypto } from '../crypto/field-crypto';
@@ -67,6 +67,11 @@ export function toCustomerView(c: Customer, actor: Actor, names: Names, crypto: 
     collateral: c.collateral,
     collateralName: c.collateral ? COLLATERALS[c.collateral] : null,
     monthlyIncomeFen: c.monthlyIncomeFen === null ? null : Number(c.monthlyIncomeFen),
+    occupation: c.occupation ?? null,
+    occupationName: c.occupation ? OCCUPATIONS[c.occupation] : null,
+    creditStatus: c.creditStatus ?? null,
+    creditStatusName: c.creditStatus ? CREDIT_STATUSES[c.creditStatus] : null,
+    creditNotes: c.creditNotes ?? null,
     remark: c.remark,
     nextFollowUpDate: c.nextFollowUpDate,
     lastFollowUpAt: c.lastFollowUpAt,
