@@ -80,6 +80,8 @@ export interface LoanAllocation {
   principalFen: number;
   interestFen: number;
   penaltyFen: number;
+  /** Interest or penalty forgiven by this entry (early settlement), negated on its reversal. */
+  waivedFen: number;
 }
 
 // A fresh object per column: Sequelize writes the column name into the attribute object it is
@@ -155,13 +157,14 @@ export function defineLoanModels(s: Sequelize) {
     createdAt: DataTypes.DATE(3),
   }, { updatedAt: false });
 
-  const LoanAllocation = defineTable<LoanAllocation, 'id'>(s, 'LoanAllocation', 'loan_allocations', {
+  const LoanAllocation = defineTable<LoanAllocation, 'id' | 'waivedFen'>(s, 'LoanAllocation', 'loan_allocations', {
     id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
     entryId: DataTypes.BIGINT,
     installmentId: DataTypes.BIGINT,
     principalFen: money(),
     interestFen: money(),
     penaltyFen: money(),
+    waivedFen: money(),
   }, { timestamps: false });
 
   return { Loan, Installment, LoanEntry, LoanAllocation };
