@@ -34,8 +34,11 @@ async function sizes() {
       const [r] = (await admin.query(`SELECT COUNT(*) AS n FROM \`${db}\`.\`${t}\``)) as unknown as [{ n: number }[]];
       out[t] = Number(r[0]!.n);
     }
-    const [ix] = (await admin.query("SELECT COUNT(*) AS n FROM information_schema.statistics WHERE table_schema = ? AND table_name = 'customers' AND index_name = 'ix_customers_created_at'", [db])) as unknown as [{ n: number }[]];
-    return { rows: out, createdAtIndex: Number(ix[0]!.n) > 0 };
+    for (const t of ['report_customer_daily', 'report_followup_daily', 'report_application_daily', 'report_loan_daily']) {
+      const [r] = (await admin.query(`SELECT COUNT(*) AS n FROM \`${db}\`.\`${t}\` WHERE day = ?`, [day])) as unknown as [{ n: number }[]];
+      out[`${t} (day)`] = Number(r[0]!.n);
+    }
+    return { rows: out };
   } finally {
     await admin.end();
   }
@@ -44,7 +47,7 @@ async function sizes() {
 async function main() {
   const size = await sizes();
   console.log(`database ${db}: ${Object.entries(size.rows).map(([t, n]) => `${t} ${fmtInt(n)}`).join(', ')}`);
-  console.log(`day ${day}; customers(created_at) index (migration 0021): ${size.createdAtIndex ? 'present' : 'MISSING (new leads scan the table)'}`);
+  console.log(`day ${day}`);
   const deps = buildDeps(benchConfig(db));
   const results: string[][] = [];
   try {

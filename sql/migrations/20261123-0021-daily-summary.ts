@@ -2,7 +2,6 @@
 // One row per business day and team, so a second run of the day (another instance, a restart,
 // "run now") finds the chart it already made. The token is the unguessable name under which the
 // PNG is served publicly (DingTalk robot markdown can show an image only by URL) until it expires.
-// Also an index for "customers created on a day" (new leads), which the summary counts per day.
 import { DataTypes } from 'sequelize';
 import type { MigrationContext } from '../../server/src/db/migrator';
 
@@ -19,10 +18,8 @@ export async function up({ queryInterface: q }: MigrationContext) {
   });
   await q.addIndex('daily_summary_charts', ['day', 'department_id'], { unique: true, name: 'uq_daily_summary_charts_day_dept' });
   await q.addIndex('daily_summary_charts', ['token'], { unique: true, name: 'uq_daily_summary_charts_token' });
-  await q.addIndex('customers', ['created_at'], { name: 'ix_customers_created_at' });
 }
 
 export async function down({ queryInterface: q }: MigrationContext) {
-  await q.removeIndex('customers', 'ix_customers_created_at');
   await q.dropTable('daily_summary_charts');
 }

@@ -1,14 +1,19 @@
 // The facts of one business day (Asia/Shanghai) that the daily summary reports, read once for the
 // whole company and grouped by (department, person), so composing 500 managers' messages is
-// arithmetic over these rows, not 500 × 6 queries. Every query is bounded to the day through an
-// index: customers(created_at), follow_ups(user_id, created_at) per person, loans(disbursed_on);
-// applications and overdue loans are small tables filtered on their day columns.
+// arithmetic over these rows, not 500 × 6 queries.
 //
-// Attribution: a row counts for the department it carries (customers, applications and loans
-// keep the owner's team, which is what data scope filters on), follow-ups for the author's
-// current department. Pool customers (no department) belong to no manager's scope.
-import { col, fn, Op } from 'sequelize';
+// The counts come from the reports rollups (rollup.service.ts: report_*_daily, kept in the business
+// transaction and rebuilt by `npm run reports:rebuild`), so a manager who taps through to the 数据
+// page sees the same numbers as in the message: new customers by creation day and current owner,
+// follow-ups by author and the author's team at the time, submissions (each submit/resubmit) and
+// approvals by their day, disbursements by disbursement day. Overdue *changes* are not in the
+// rollups (report_loan_state is the book now), so they are read from loans: the first overdue day
+// and the bucket boundaries are dates on the loan row. Rows without a department (the public
+// pool, department 0 in the rollups) belong to no manager's scope.
+import { Op, col, fn } from 'sequelize';
 import type { Models } from '../../../db/models';
+import type { Db } from '../../../db/connection';
+import { sql } from '../../../db/sql';
 import { addDays } from '../../../contracts/dates';
 
 export interface PersonDay {
@@ -49,55 +54,26 @@ export function dayBounds(day: string): { from: Date; to: Date } {
 
 const num = (v: unknown) => Number(v ?? 0);
 
-type Staff = { id: number; departmentId: number };
+type Cell = { department_id: number; owner_id: number; a: unknown; b: unknown };
 
-export async function loadDayFacts(models: Models, day: string, staff: readonly Staff[]): Promise<DayFacts> {
-  const { from, to } = dayBounds(day);
-  const range = { [Op.gte]: from, [Op.lt]: to };
-  const deptOf = new Map(staff.map((s) => [s.id, s.departmentId]));
+export async function loadDayFacts(db: Db & { models: Models }, day: string): Promise<DayFacts> {
   const people = new Map<string, PersonDay>();
-  const person = (departmentId: number, userId: number | null): PersonDay => {
+  const person = (departmentId: number, ownerId: number): PersonDay => {
+    const userId = ownerId > 0 ? ownerId : null;
     const key = `${departmentId}|${userId ?? ''}`;
     let p = people.get(key);
     if (!p) people.set(key, (p = { departmentId, userId, newLeads: 0, followUps: 0, submitted: 0, approved: 0, disbursedCount: 0, disbursedFen: 0 }));
     return p;
   };
-
-  const [leads, follows, submitted, approved, disbursed, overdueRows] = await Promise.all([
-    models.Customer.findAll({
-      attributes: ['departmentId', 'ownerId', [fn('COUNT', col('id')), 'n']],
-      where: { createdAt: range, departmentId: { [Op.ne]: null } },
-      group: ['departmentId', 'ownerId'],
-      raw: true,
-    }) as unknown as Promise<{ departmentId: number; ownerId: number | null; n: unknown }[]>,
-    // Per person through (user_id, created_at): an IN list of ranges, never a scan of the table.
-    staff.length
-      ? (models.FollowUp.findAll({
-          attributes: ['userId', [fn('COUNT', col('id')), 'n']],
-          where: { userId: staff.map((s) => s.id), createdAt: range },
-          group: ['userId'],
-          raw: true,
-        }) as unknown as Promise<{ userId: number; n: unknown }[]>)
-      : Promise.resolve([]),
-    models.Application.findAll({
-      attributes: ['departmentId', 'applicantId', [fn('COUNT', col('id')), 'n']],
-      where: { submittedAt: range },
-      group: ['departmentId', 'applicantId'],
-      raw: true,
-    }) as unknown as Promise<{ departmentId: number; applicantId: number; n: unknown }[]>,
-    models.Application.findAll({
-      attributes: ['departmentId', 'applicantId', [fn('COUNT', col('id')), 'n']],
-      where: { status: 'approved', decidedAt: range },
-      group: ['departmentId', 'applicantId'],
-      raw: true,
-    }) as unknown as Promise<{ departmentId: number; applicantId: number; n: unknown }[]>,
-    models.Loan.findAll({
-      attributes: ['departmentId', 'ownerId', [fn('COUNT', col('id')), 'n'], [fn('SUM', col('principal_fen')), 'fen']],
-      where: { disbursedOn: day, status: { [Op.ne]: 'reversed' }, departmentId: { [Op.ne]: null } },
-      group: ['departmentId', 'ownerId'],
-      raw: true,
-    }) as unknown as Promise<{ departmentId: number; ownerId: number | null; n: unknown; fen: unknown }[]>,
-    models.Loan.findAll({
+  // Each rollup's cells of the day, by department and person: the unique keys lead with day.
+  const cells = (table: string, a: string, b: string) =>
+    db.select<Cell>(sql(`SELECT department_id, owner_id, SUM(${a}) AS a, SUM(${b}) AS b FROM ${table} WHERE day = ? AND department_id <> 0 GROUP BY department_id, owner_id`, day));
+  const [leads, follows, apps, disbursed, overdueRows] = await Promise.all([
+    cells('report_customer_daily', 'new_customers', '0'),
+    cells('report_followup_daily', 'follow_ups', '0'),
+    cells('report_application_daily', 'submitted', 'approved'),
+    cells('report_loan_daily', 'disbursed_count', 'disbursed_fen'),
+    db.models.Loan.findAll({
       attributes: ['departmentId', 'overdueSince', [fn('COUNT', col('id')), 'n'], [fn('SUM', col('outstanding_principal_fen')), 'fen']],
       where: { status: 'active', overdueBucket: { [Op.ne]: 'current' }, departmentId: { [Op.ne]: null } },
       group: ['departmentId', 'overdueSince'],
@@ -105,17 +81,17 @@ export async function loadDayFacts(models: Models, day: string, staff: readonly 
     }) as unknown as Promise<{ departmentId: number; overdueSince: string | null; n: unknown; fen: unknown }[]>,
   ]);
 
-  for (const r of leads) person(r.departmentId, r.ownerId).newLeads += num(r.n);
-  for (const r of follows) {
-    const d = deptOf.get(r.userId);
-    if (d !== undefined) person(d, r.userId).followUps += num(r.n);
+  for (const r of leads) person(num(r.department_id), num(r.owner_id)).newLeads += num(r.a);
+  for (const r of follows) person(num(r.department_id), num(r.owner_id)).followUps += num(r.a);
+  for (const r of apps) {
+    const p = person(num(r.department_id), num(r.owner_id));
+    p.submitted += num(r.a);
+    p.approved += num(r.b);
   }
-  for (const r of submitted) person(r.departmentId, r.applicantId).submitted += num(r.n);
-  for (const r of approved) person(r.departmentId, r.applicantId).approved += num(r.n);
   for (const r of disbursed) {
-    const p = person(r.departmentId, r.ownerId);
-    p.disbursedCount += num(r.n);
-    p.disbursedFen += num(r.fen);
+    const p = person(num(r.department_id), num(r.owner_id));
+    p.disbursedCount += num(r.a);
+    p.disbursedFen += num(r.b);
   }
 
   // Bucket boundaries of contracts/loans overdueBucket: day 1 → M1, 31 → M2, 61 → M3, 91 → M3+.

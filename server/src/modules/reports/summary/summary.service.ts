@@ -54,7 +54,7 @@ export async function loadSummaryInputs(deps: Pick<Deps, 'db'>, day: string): Pr
     }),
     models.TeamRobot.findAll({ attributes: ['departmentId'], where: { enabled: true }, raw: true }),
   ]);
-  const facts = await loadDayFacts(models, day, users);
+  const facts = await loadDayFacts(deps.db, day);
   return { day, depts, users, robotDepartmentIds: [...new Set(robots.map((r) => r.departmentId))].sort((a, b) => a - b), facts };
 }
 
