@@ -61,9 +61,16 @@ beforeAll(async () => {
       disbursedOn: '2026-11-05', firstDueOn: '2026-12-05', maturityOn: '2027-11-05', status, outstandingPrincipalFen: principalFen, daysPastDue: bucket === 'current' ? 0 : 20, overdueBucket: bucket, createdBy: users['王敏'].id,
     } as never);
   await loan(ids.z1, '张伟', 30000000, 'current');
-  await loan(ids.z2, '张伟', 50000000, 'M1');
+  const late = await loan(ids.z2, '张伟', 50000000, 'M1');
   await loan(ids.l1, '刘洋', 20000001, 'current');
-  await loan(ids.h1, '何丹', 99900000, 'current');
+  const heLoan = await loan(ids.h1, '何丹', 99900000, 'current');
+  // Collection records: two on 张伟's late loan (one with a promise), one on 何丹's.
+  const rec = (loanId: number, customerId: number, action: string, by: string, promise: [string, number, string] | null) =>
+    exec(t, 'INSERT INTO collection_records (loan_id, customer_id, action, result, recorded_on, days_past_due, promise_date, promise_amount_fen, promise_status, created_by, created_at) VALUES (?, ?, ?, ?, ?, 20, ?, ?, ?, ?, ?)',
+      [loanId, customerId, action, '客户说下周还', '2026-11-20', promise?.[0] ?? null, promise?.[1] ?? null, promise?.[2] ?? null, users[by].id, new Date()]);
+  await rec(late.id, ids.z2, 'phone', '张伟', ['2026-11-27', 500000, 'pending']);
+  await rec(late.id, ids.z2, 'visit', '吴婷', null);
+  await rec(heLoan.id, ids.h1, 'phone', '何丹', null);
   await loan(ids.z3, '张伟', 77700000, 'current', 'reversed'); // never happened as far as reports go
 }, 120_000);
 
@@ -130,6 +137,15 @@ describe('report builder: numbers', () => {
     expect(byLabel(lead)).toEqual({ M1: 50000000, 正常: 50000001 });
     const filtered = await run(admin, { dataset: 'loans', measures: [{ fn: 'count' }], filters: [{ field: 'principal', op: 'gte', value: 50000000 }, { field: 'officer', op: 'in', value: [await t.userId('张伟'), await t.userId('何丹')] }] });
     expect(filtered.rows).toEqual([{ count_0: 2 }]);
+  });
+
+  it('collection records by action, with the promise rate and promised amounts, in scope', async () => {
+    const b = await run(lead1, { dataset: 'collections', dimensions: [{ field: 'stage' }], measures: [{ fn: 'count' }, { fn: 'sum', field: 'promiseAmount' }] });
+    expect(b.rows.map((r) => [r.stage.label, r.count_0, r.sum_promiseAmount_1])).toEqual([['电话', 1, 500000], ['上门', 1, null]]);
+    const all = await run(admin, { dataset: 'collections', measures: [{ fn: 'count' }, { fn: 'rate', field: 'promised' }, { fn: 'distinct', field: 'loan' }], period: { from: '2026-11-20', to: '2026-11-20' } });
+    expect(all.rows).toEqual([{ count_0: 3, rate_promised_1: 0.3333, distinct_loan_2: 2 }]);
+    const none = await run(admin, { dataset: 'collections', measures: [{ fn: 'count' }], period: { from: '2026-11-21', to: '2026-11-30' } });
+    expect(none.rows).toEqual([{ count_0: 0 }]);
   });
 
   it('every dataset × dimension × measure runs on this database', async () => {

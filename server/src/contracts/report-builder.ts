@@ -148,8 +148,24 @@ export const DATASETS = {
     rates: { paid: '还清率', overdue: '逾期率' },
     masked: COMMON_MASKED,
   },
-  // TODO(collections): the 催收记录 dataset joins in once the collections tables of issue #6 land
-  // (another helper's migration); until then it is not offered rather than offered empty.
+  collections: {
+    label: '催收记录',
+    dateLabel: '催收日期',
+    dimensions: {
+      date: { label: '催收日期', kind: 'date' },
+      team: { label: '团队', kind: 'ref' },
+      officer: { label: '催收人', kind: 'ref' },
+      channel: { label: '渠道', kind: 'ref' },
+      product: { label: '产品', kind: 'ref' },
+      stage: { label: '催收方式', kind: 'enum' },
+      city: { label: '城市', kind: 'text' },
+      promise: { label: '承诺状态', kind: 'enum' },
+    },
+    numbers: { promiseAmount: { label: '承诺还款金额', unit: 'fen' }, daysPastDue: { label: '逾期天数', unit: 'days' } },
+    distinct: { loan: '贷款', customer: '客户', officer: '催收人' },
+    rates: { promised: '承诺还款率', kept: '承诺兑现率(笔数)' },
+    masked: { ...COMMON_MASKED, result: '催收结果' },
+  },
 } as const satisfies Record<string, DatasetDef>;
 
 export type DatasetKey = keyof typeof DATASETS;

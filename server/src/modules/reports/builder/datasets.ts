@@ -33,6 +33,7 @@ import { STAGES } from '../../../contracts/stages';
 import { COLLATERALS, FOLLOWUP_OUTCOMES, FOLLOWUP_TYPES } from '../../../contracts/catalog';
 import { APPLICATION_STATUSES, TASK_STATUSES } from '../../../contracts/applications';
 import { INSTALLMENT_STATUSES, LOAN_STATUSES, OVERDUE_BUCKETS } from '../../../contracts/loans';
+import { COLLECTION_ACTIONS, PROMISE_STATUSES } from '../../../contracts/collections';
 
 type DimSql = DatasetSql['dimensions'][string];
 const ref = (expr: string, kind: RefKind): DimSql => ({ expr, ref: kind });
@@ -153,6 +154,24 @@ export const DATASET_SQL: { [K in DatasetKey]: DatasetSql & { dimensions: Record
     distinct: { loan: 'i.loan_id', customer: 'l.customer_id' },
     rates: { paid: "i.status = 'paid'", overdue: "i.status = 'overdue'" },
     customerId: 'l.customer_id',
+  },
+  collections: {
+    from: 'collection_records r JOIN loans l ON l.id = r.loan_id JOIN customers c ON c.id = r.customer_id',
+    date: { expr: 'r.recorded_on', type: 'date' },
+    dimensions: {
+      team: ref('l.department_id', 'department'),
+      officer: ref('r.created_by', 'user'),
+      channel: ref('l.channel', 'channel'),
+      city: txt('c.city'),
+      product: ref('l.product_id', 'product'),
+      stage: en('r.action', COLLECTION_ACTIONS),
+      promise: en('r.promise_status', PROMISE_STATUSES),
+    },
+    numbers: { promiseAmount: 'r.promise_amount_fen', daysPastDue: 'r.days_past_due' },
+    distinct: { loan: 'r.loan_id', customer: 'r.customer_id', officer: 'r.created_by' },
+    // Of the records with a promise, the share kept; records without one count in the base.
+    rates: { promised: 'r.promise_date IS NOT NULL', kept: "r.promise_status = 'kept'" },
+    customerId: 'r.customer_id',
   },
 };
 
