@@ -41,6 +41,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/data/builder', component: () => import('@/pages/ReportBuilderPage.vue'), meta: { title: '报表构建器' } },
   { path: '/data/dashboards', component: () => import('@/pages/DashboardsPage.vue'), meta: { title: '我的看板' } },
   { path: '/admin/staff', component: () => import('@/pages/AdminStaffPage.vue'), meta: { title: '员工与离职交接', admin: true } },
+  { path: '/staff/leave', component: () => import('@/pages/StaffLeavePage.vue'), meta: { title: '请假与休假' } },
   { path: '/admin/bot', component: () => import('@/pages/AdminBot.vue'), meta: { title: '消息投递', admin: true } },
   { path: '/admin/robots', component: () => import('@/pages/AdminRobots.vue'), meta: { title: '群机器人设置', admin: true } },
   { path: '/admin/risk', component: () => import('@/pages/AdminRiskRules.vue'), meta: { title: '风控规则' } },

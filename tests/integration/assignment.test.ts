@@ -197,6 +197,22 @@ describe('assigning partner leads', () => {
   });
 });
 
+describe('a rule that cannot be evaluated', () => {
+  it('is reported (audit rule_problem with the Chinese reason) and the lead goes on to the next rule; intake does not fail', async () => {
+    const r = await create({ name: '按年龄', targetDepartmentId: await dept('杭州一部'), conditions: { match: 'all', conditions: [{ field: 'customer.idNumber', op: 'age_from_id', value: { min: 22, max: 60 } }] } });
+    await create({ name: '温州兜底', targetDepartmentId: await dept('杭州二部'), conditions: { match: 'all', conditions: [{ field: 'customer.city', op: 'eq', value: '温州' }] } });
+    const [id] = await send([lead({ city: '温州' })]); // no ID number
+    expect(['郑浩', '何丹', '林峰']).toContain(await ownerName(id));
+    const [a] = await rows(t, "SELECT actor_id, after_data FROM audit_logs WHERE action = 'rule_problem' AND entity_type = 'assignment_rule' AND entity_id = ?", [String(r.id)]);
+    expect(a.actor_id).toBeNull();
+    const after = JSON.parse(String(a.after_data));
+    expect(after).toMatchObject({ customerId: id, ruleName: '按年龄', matched: false });
+    expect(after.problems[0].field).toBe('customer.idNumber');
+    expect(after.problems[0].reason).toMatch(/[\u4e00-\u9fa5]/);
+    await clearRules();
+  });
+});
+
 describe('working hours', () => {
   const saturday = Date.parse('2026-11-28T02:00:00Z'); // Saturday 10:00 Shanghai
   const monday = Date.parse('2026-11-30T01:05:00Z'); // Monday 09:05 Shanghai

@@ -1,7 +1,7 @@
 // Shapes of the API's answers, as the server's views build them (server/src/modules/*).
 import type { Stage } from '@contracts/stages';
 import type { Role } from '@contracts/roles';
-import type { Collateral, FollowUpOutcome, FollowUpType, OwnerChangeKind } from '@contracts/catalog';
+import type { Collateral, CreditStatus, FollowUpOutcome, FollowUpType, Occupation, OwnerChangeKind } from '@contracts/catalog';
 
 export interface Page<T> {
   items: T[];
@@ -17,6 +17,22 @@ export interface StaffUser {
   departmentName: string | null;
   status?: 'active' | 'disabled';
   title?: string | null;
+  /** Leave (auto-assignment skips people on leave today); leaveLabel: 休假中 / 将休假 + dates, or null. */
+  onLeave?: boolean;
+  leaveFrom?: string | null;
+  leaveUntil?: string | null;
+  leaveNote?: string | null;
+  onLeaveToday?: boolean;
+  leaveLabel?: string | null;
+}
+
+export interface StaffLeave extends StaffUser {
+  onLeave: boolean;
+  leaveFrom: string | null;
+  leaveUntil: string | null;
+  leaveNote: string | null;
+  onLeaveToday: boolean;
+  leaveLabel: string | null;
 }
 
 export interface Me extends StaffUser {
@@ -69,6 +85,11 @@ export interface Customer {
   collateral: Collateral | null;
   collateralName: string | null;
   monthlyIncomeFen: number | null;
+  occupation?: Occupation | null;
+  occupationName?: string | null;
+  creditStatus?: CreditStatus | null;
+  creditStatusName?: string | null;
+  creditNotes?: string | null;
   remark: string | null;
   nextFollowUpDate: string | null;
   lastFollowUpAt: string | null;

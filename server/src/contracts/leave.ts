@@ -34,7 +34,8 @@ export function onLeaveOn(u: LeaveFields, date: string): boolean {
 /** 休假中 / 即将休假 / null (over or none), for badges where staff are listed. */
 export function leaveLabel(u: LeaveFields, today: string): string | null {
   if (!u.onLeave || (u.leaveUntil && u.leaveUntil < today)) return null;
-  const range = u.leaveFrom || u.leaveUntil ? `${(u.leaveFrom ?? '').slice(5)}–${(u.leaveUntil ?? '').slice(5)}` : '';
+  const [from, until] = [u.leaveFrom?.slice(5), u.leaveUntil?.slice(5)];
+  const range = from && until ? (from === until ? from : `${from}–${until}`) : from ? `${from} 起` : until ? `至 ${until}` : '';
   const state = onLeaveOn(u, today) ? '休假中' : '将休假';
   return range ? `${state} ${range}` : state;
 }

@@ -111,7 +111,12 @@ export function createAssignmentService(deps: Deps, opts: { now?: () => Date } =
     const skipped: string[] = [];
     for (const rule of rules) {
       const r = evaluate(rule.conditions, facts, { now: at });
-      if (r.problems.length) log.debug({ ruleId: rule.id, customerId: c.id, problems: r.problems }, 'assignment rule could not read every field');
+      if (r.problems.length) {
+        // Reported, never thrown: the rule's unreadable conditions count as not met, and the admin
+        // finds each case in the audit log (entity assignment_rule) as well as in the server log.
+        log.warn({ ruleId: rule.id, customerId: c.id, problems: r.problems }, 'assignment rule could not read every field');
+        await audit.record(null, { action: 'rule_problem', entityType: 'assignment_rule', entityId: rule.id, after: { customerId: Number(c.id), ruleName: rule.name, matched: r.matched, problems: r.problems } }, t);
+      }
       if (!r.matched) continue;
       if (rule.workingHoursOnly && !opts.ignoreHours && !isWorkingTime(at)) {
         if (rule.outsideHours === 'pool') {
