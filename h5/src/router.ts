@@ -49,6 +49,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/org-sync', component: () => import('@/pages/AdminOrgSyncPage.vue'), meta: { title: '组织架构同步', admin: true } },
   { path: '/admin/jobs', component: () => import('@/pages/AdminJobs.vue'), meta: { title: '定时任务', admin: true } },
   { path: '/admin/ladder', component: () => import('@/pages/AdminLadderPage.vue'), meta: { title: '跟进阶梯', admin: true } },
+  { path: '/admin/sms', component: () => import('@/pages/AdminSmsPage.vue'), meta: { title: '短信', admin: true } },
   { path: '/admin/assignment-rules', component: () => import('@/pages/AdminAssignmentRules.vue'), meta: { title: '线索自动分配', admin: true } },
   { path: '/collections', component: () => import('@/pages/CollectionsPage.vue'), meta: { title: '催收' } },
   { path: '/collections/loans/:id(\\d+)', component: () => import('@/pages/CollectionLoanPage.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '催收详情' } },
