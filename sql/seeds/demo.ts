@@ -10,6 +10,7 @@ import { idCheckChar } from '../../server/src/contracts/identity';
 import { seedDemoApplications } from './demo-applications';
 import { seedDemoProducts } from './demo-products';
 import { seedDemoReports } from './demo-reports';
+import { seedDemoCollections } from './demo-collections';
 import { seedDemoReportBuilder } from './demo-report-builder';
 
 export const DEMO_PARTNER = { code: 'partner_rongtong', apiKey: 'demo-rongtong-key', secret: 'demo-rongtong-secret-0123456789abcdef' };
@@ -221,6 +222,7 @@ export async function seedDemo(deps: Deps, opts: { customers?: number; now?: Dat
   if (total > 0) await seedDemoProducts(deps); // the product catalogue and sample contract templates (C14, C15)
   if (total > 0) await seedDemoApplications(deps);
   if (total > 0) await seedDemoReportBuilder(deps); // saved reports on 我的看板 (C23)
+  if (total > 0) await seedDemoCollections(deps, { now }); // 催收 and 返佣 over the demo loans (C19, C20)
   await seedDemoReports(deps, { withCosts: total > 0 }); // last: rollups from everything seeded above
   return { seeded: true };
 }

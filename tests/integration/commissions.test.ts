@@ -182,7 +182,7 @@ describe('statements', () => {
     expect(res.headers['content-type']).toContain('spreadsheetml');
     expect(res.headers['content-disposition']).toContain('FY202611-QD-baidu.xlsx');
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.body as Buffer);
+    await wb.xlsx.load(res.body as never);
     const ws = wb.getWorksheet('返佣对账单')!;
     expect(ws.getCell('B1').value).toBe('FY202611-QD-baidu');
     const values = ws.getSheetValues().filter(Boolean) as unknown[][];

@@ -44,18 +44,40 @@ function ruleView(r: CommissionRule) {
   };
 }
 
+async function monthVolume(deps: Deps, loan: Loan, beneficiary: CommissionBeneficiary, t: Transaction): Promise<number> {
+  const [from, to] = monthRange(loan.disbursedOn.slice(0, 7));
+  const who = beneficiary === 'channel' ? { channel: loan.channel } : { ownerId: loan.ownerId };
+  const sum = await deps.db.models.Loan.sum('principalFen', { where: { ...who, disbursedOn: { [Op.gte]: from, [Op.lt]: to }, status: { [Op.ne]: 'reversed' } }, transaction: t });
+  return Number(sum ?? 0);
+}
+
+/** Accrues a loan's commissions (one row per beneficiary, idempotent); the disbursement subscriber and the demo seed's backfill. */
+export async function accrueLoan(deps: Deps, loanId: number, t: Transaction) {
+  const { Loan, CommissionRule, CommissionAccrual } = deps.db.models;
+  const loan = await Loan.findByPk(loanId, { transaction: t });
+  if (!loan) return;
+  const rules = await CommissionRule.findAll({ where: { enabled: true }, transaction: t });
+  for (const beneficiary of BENEFICIARIES) {
+    const key = beneficiary === 'channel' ? loan.channel : loan.ownerId ? String(loan.ownerId) : null;
+    if (!key) continue;
+    const rule = pickRule(rules.map((r) => ({ ...r.get({ plain: true }), id: Number(r.id), productId: r.productId === null ? null : Number(r.productId) })), beneficiary, { channel: loan.channel, productId: loan.productId === null ? null : Number(loan.productId), disbursedOn: loan.disbursedOn });
+    if (!rule) continue;
+    const sourceKey = `accrual:${loan.id}:${beneficiary}`;
+    if (await CommissionAccrual.count({ where: { sourceKey }, transaction: t })) continue; // a replayed event adds nothing
+    const volume = rule.kind === 'tiered' ? await monthVolume(deps, loan, beneficiary, t) : null;
+    const { amountFen, ratePpm } = commissionFor(rule, Number(loan.principalFen), volume ?? 0);
+    await CommissionAccrual.create({
+      loanId: Number(loan.id), beneficiary, beneficiaryKey: key, ruleId: rule.id, kind: 'accrual', period: loan.disbursedOn.slice(0, 7), occurredOn: loan.disbursedOn,
+      baseFen: Number(loan.principalFen), ratePpm, monthVolumeFen: volume, amountFen, sourceKey,
+    }, { transaction: t });
+  }
+}
+
 /** Subscribes accrual, reversal and clawback to the loan events; safe to call more than once per deps. */
 export function registerCommissionSubscribers(deps: Deps) {
   const { db, bot } = deps;
   const { Loan, LoanEntry, CommissionRule, CommissionAccrual } = db.models;
   const today = () => shanghaiDate(new Date(bot.now()));
-
-  async function monthVolume(loan: Loan, beneficiary: CommissionBeneficiary, t: Transaction): Promise<number> {
-    const [from, to] = monthRange(loan.disbursedOn.slice(0, 7));
-    const who = beneficiary === 'channel' ? { channel: loan.channel } : { ownerId: loan.ownerId };
-    const sum = await Loan.sum('principalFen', { where: { ...who, disbursedOn: { [Op.gte]: from, [Op.lt]: to }, status: { [Op.ne]: 'reversed' } }, transaction: t });
-    return Number(sum ?? 0);
-  }
 
   /** Accrual rows of a loan not yet cancelled (by a reversal or a clawback). */
   async function openAccruals(loanId: number, t: Transaction) {
@@ -72,25 +94,7 @@ export function registerCommissionSubscribers(deps: Deps) {
     }, { transaction: t });
   }
 
-  deps.events.on(EVENT_TYPES.LoanDisbursed, 'commissions.accrue', async (e, t) => {
-    const loan = await Loan.findByPk(loanIdOf(e), { transaction: t });
-    if (!loan) return;
-    const rules = await CommissionRule.findAll({ where: { enabled: true }, transaction: t });
-    for (const beneficiary of BENEFICIARIES) {
-      const key = beneficiary === 'channel' ? loan.channel : loan.ownerId ? String(loan.ownerId) : null;
-      if (!key) continue;
-      const rule = pickRule(rules.map((r) => ({ ...r.get({ plain: true }), id: Number(r.id), productId: r.productId === null ? null : Number(r.productId) })), beneficiary, { channel: loan.channel, productId: loan.productId === null ? null : Number(loan.productId), disbursedOn: loan.disbursedOn });
-      if (!rule) continue;
-      const sourceKey = `accrual:${loan.id}:${beneficiary}`;
-      if (await CommissionAccrual.count({ where: { sourceKey }, transaction: t })) continue; // a replayed event adds nothing
-      const volume = rule.kind === 'tiered' ? await monthVolume(loan, beneficiary, t) : null;
-      const { amountFen, ratePpm } = commissionFor(rule, Number(loan.principalFen), volume ?? 0);
-      await CommissionAccrual.create({
-        loanId: Number(loan.id), beneficiary, beneficiaryKey: key, ruleId: rule.id, kind: 'accrual', period: loan.disbursedOn.slice(0, 7), occurredOn: loan.disbursedOn,
-        baseFen: Number(loan.principalFen), ratePpm, monthVolumeFen: volume, amountFen, sourceKey,
-      }, { transaction: t });
-    }
-  });
+  deps.events.on(EVENT_TYPES.LoanDisbursed, 'commissions.accrue', (e, t) => accrueLoan(deps, loanIdOf(e), t));
 
   // A reversed disbursement (entered by mistake) takes its commission back in full.
   deps.events.on(EVENT_TYPES.LoanEntryReversed, 'commissions.reverse', async (e, t) => {

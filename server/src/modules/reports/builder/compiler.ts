@@ -90,7 +90,8 @@ export function compileReport(def: ReportDefinition, dialect: Dialect, scope: Sq
   if (!order.length && def.dimensions.length) order.push('m0 DESC');
   for (const g of groupBy) if (!order.includes(`${g} ASC`)) order.push(`${g} ASC`);
 
-  const where: Sql[] = [sql(`${ds.customerId} IN (SELECT id FROM customers WHERE ${scope.text})`, ...scope.params)];
+  // An unrestricted book (the admin) needs no semi-join; every other scope restricts the customers.
+  const where: Sql[] = scope.text === '1 = 1' && !scope.params.length ? [] : [sql(`${ds.customerId} IN (SELECT id FROM customers WHERE ${scope.text})`, ...scope.params)];
   if (def.period) {
     const col = ds.date;
     if (col.type === 'timestamp') {
