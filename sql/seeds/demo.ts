@@ -11,6 +11,7 @@ import { seedDemoApplications } from './demo-applications';
 import { seedDemoProducts } from './demo-products';
 import { seedDemoReports } from './demo-reports';
 import { seedDemoCollections } from './demo-collections';
+import { seedDemoSms } from './demo-sms';
 import { seedDemoReportBuilder } from './demo-report-builder';
 
 export const DEMO_PARTNER = { code: 'partner_rongtong', apiKey: 'demo-rongtong-key', secret: 'demo-rongtong-secret-0123456789abcdef' };
@@ -223,6 +224,7 @@ export async function seedDemo(deps: Deps, opts: { customers?: number; now?: Dat
   if (total > 0) await seedDemoApplications(deps);
   if (total > 0) await seedDemoReportBuilder(deps); // saved reports on 我的看板 (C23)
   if (total > 0) await seedDemoCollections(deps, { now }); // 催收 and 返佣 over the demo loans (C19, C20)
+  if (total > 0) await seedDemoSms(deps, { now }); // 还款/逾期短信 over the demo loans, console provider only (C18)
   await seedDemoReports(deps, { withCosts: total > 0 }); // last: rollups from everything seeded above
   return { seeded: true };
 }
