@@ -115,6 +115,8 @@ export interface ApplicationDetail {
   status: ApplicationStatus;
   statusName: string;
   product: string;
+  /** The catalogue product (C14); null on applications with only a product name. */
+  productId: number | null;
   amountFen: number;
   termMonths: number;
   purpose: string;

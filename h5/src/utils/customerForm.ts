@@ -2,7 +2,7 @@
 // with the server's own schema (CreateCustomer.shape.*); money is typed in 元 and sent in fen.
 import { reactive } from 'vue';
 import { CreateCustomer } from '@contracts/customer.schemas';
-import type { Collateral } from '@contracts/catalog';
+import type { Collateral, CreditStatus, Occupation } from '@contracts/catalog';
 import { yuanToFen } from '@contracts/money';
 import type { Customer } from '@/api/types';
 import type { ApiError } from './request';
@@ -18,13 +18,16 @@ export interface CustomerFormState {
   purpose: string;
   collateral: Collateral | null;
   income: string; // 元, as typed
+  occupation: Occupation | null;
+  creditStatus: CreditStatus | null;
+  creditNotes: string;
   next: string | null;
   remark: string;
 }
 export type FormKey = keyof CustomerFormState;
 
 /** The form's keys in screen order (the first bad one gets the focus). */
-export const FORM_ORDER: FormKey[] = ['name', 'phone', 'idNumber', 'city', 'channel', 'amount', 'term', 'purpose', 'collateral', 'income', 'next', 'remark'];
+export const FORM_ORDER: FormKey[] = ['name', 'phone', 'idNumber', 'city', 'channel', 'amount', 'term', 'purpose', 'collateral', 'income', 'occupation', 'creditStatus', 'creditNotes', 'next', 'remark'];
 
 /** API field names → form keys. */
 const SERVER_FIELD: Record<string, FormKey> = {
@@ -49,7 +52,7 @@ export function parseMoney(text: string, label: string): { fen?: number; error?:
 
 export function emptyForm(overrides: Partial<CustomerFormState> = {}): CustomerFormState {
   return {
-    name: '', phone: '', idNumber: '', city: '', channel: null, amount: '', term: null, purpose: '', collateral: null, income: '', next: null, remark: '',
+    name: '', phone: '', idNumber: '', city: '', channel: null, amount: '', term: null, purpose: '', collateral: null, income: '', occupation: null, creditStatus: null, creditNotes: '', next: null, remark: '',
     ...overrides,
   };
 }
@@ -65,6 +68,9 @@ export function formFromCustomer(c: Customer): CustomerFormState {
     purpose: c.loanPurpose ?? '',
     collateral: c.collateral,
     income: fenToYuanInput(c.monthlyIncomeFen),
+    occupation: c.occupation ?? null,
+    creditStatus: c.creditStatus ?? null,
+    creditNotes: c.creditNotes ?? '',
     next: c.nextFollowUpDate,
     remark: c.remark ?? '',
   });
@@ -97,6 +103,9 @@ export function useCustomerForm(initial: CustomerFormState) {
       case 'term': return firstIssue(S.loanTermMonths.safeParse(form.term ?? undefined));
       case 'purpose': return firstIssue(S.loanPurpose.safeParse(form.purpose));
       case 'collateral': return firstIssue(S.collateral.safeParse(form.collateral ?? undefined));
+      case 'occupation': return firstIssue(S.occupation.safeParse(form.occupation ?? undefined));
+      case 'creditStatus': return firstIssue(S.creditStatus.safeParse(form.creditStatus ?? undefined));
+      case 'creditNotes': return firstIssue(S.creditNotes.safeParse(form.creditNotes));
       case 'next': return firstIssue(S.nextFollowUpDate.safeParse(form.next ?? undefined));
       case 'remark': return firstIssue(S.remark.safeParse(form.remark));
     }
@@ -129,6 +138,9 @@ export function useCustomerForm(initial: CustomerFormState) {
       loanPurpose: form.purpose || undefined,
       collateral: form.collateral ?? undefined,
       monthlyIncomeFen: parseMoney(form.income, '').fen,
+      occupation: form.occupation ?? undefined,
+      creditStatus: form.creditStatus ?? undefined,
+      creditNotes: form.creditNotes || undefined,
       nextFollowUpDate: form.next ?? undefined,
       remark: form.remark || undefined,
     };

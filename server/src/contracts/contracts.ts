@@ -16,7 +16,7 @@ export type ContractStatus = keyof typeof CONTRACT_STATUSES;
 export const SIGNATURE_STATUSES = { uploaded: '待确认', confirmed: '已确认', rejected: '已退回' } as const;
 export type SignatureStatus = keyof typeof SIGNATURE_STATUSES;
 
-/** Signing providers. Only `manual` ships: no e-signature API was found documented in a source we could cite. */
+/** Signing providers. Only `manual` ships; a real e-signature adapter (e签宝's v3 API is documented at open.esign.cn) would be added beside it. */
 export const SIGNATURE_PROVIDERS = { manual: '线下签署(上传签署件,第二人确认)' } as const;
 export type SignatureProviderKey = keyof typeof SIGNATURE_PROVIDERS;
 
