@@ -244,7 +244,7 @@ describe('sending', () => {
     expect(md).toContain('1. 张伟:放款 50.00万');
     expect(md).toContain('今日无跟进记录(3 人)');
     expect(md).toContain('黄静、林峰、郑浩');
-    expect(md).toContain(`[查看详情](http://127.0.0.1:3000/reports?day=${DAY})`);
+    expect(md).toContain(`[查看详情](http://127.0.0.1:3000/data?from=${DAY}&to=${DAY})`);
     // A team lead's message never names another team's people.
     const lead = String(t.wecomMessages!.deliveredTo(`wx-${uid('吴婷')}`).find((d) => JSON.stringify(d.content).includes('每日战报'))!.content.content);
     expect(lead).not.toContain('何丹');
@@ -255,7 +255,7 @@ describe('sending', () => {
     expect(dd).toHaveLength(1);
     expect(dd[0].msgtype).toBe('action_card');
     expect(dd[0].content.markdown).toContain('新增线索:6');
-    expect(decodeURIComponent(dd[0].content.single_url)).toContain(`/reports?day=${DAY}`);
+    expect(decodeURIComponent(dd[0].content.single_url)).toContain(`/data?from=${DAY}&to=${DAY}`);
 
     // WeCom team robot: the leaderboard, then the chart as a PNG whose md5 the fake verified.
     const robot = t.wecomRobots!.delivered.filter((d) => d.key === 'summary-robot-hz1');

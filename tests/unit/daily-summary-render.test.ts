@@ -11,9 +11,9 @@ import { renderWecomRobot, wecomRobotChannel } from '../../bot/src/channels/weco
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const people = [
-  { name: '张伟', followUps: 12, submitted: 2, newLeads: 3 },
-  { name: '刘洋', followUps: 8, submitted: 0, newLeads: 1 },
-  { name: '黄静', followUps: 3, submitted: 1, newLeads: 0 },
+  { name: '张伟', followUps: 12, submitted: 2, newLeads: 3, disbursedFen: 50_000_000 },
+  { name: '刘洋', followUps: 8, submitted: 0, newLeads: 1, disbursedFen: 0 },
+  { name: '黄静', followUps: 3, submitted: 1, newLeads: 0, disbursedFen: 1_234_500 },
 ];
 
 describe('leaderboard chart', () => {
@@ -59,11 +59,11 @@ describe('message text', () => {
   it('a long idle list is shortened, and the WeCom markdown keeps its dashboard link within 2,048 B', () => {
     const p = managerPayload(summary);
     expect(p.markdown).toContain('等 400 人');
-    expect(p.url).toBe('/reports?day=2026-12-03');
+    expect(p.url).toBe('/data?from=2026-12-03&to=2026-12-03');
     const body = renderWecomApp({ ...p, markdown: `${p.markdown}\n${'很长的内容'.repeat(300)}` }, { agentId: 1, publicUrl: 'https://crm.example.com', taskId: 'x' }) as { msgtype: string; markdown: { content: string } };
     expect(body.msgtype).toBe('markdown');
     expect(Buffer.byteLength(body.markdown.content)).toBeLessThanOrEqual(2048);
-    expect(body.markdown.content.endsWith('[查看详情](https://crm.example.com/reports?day=2026-12-03)')).toBe(true);
+    expect(body.markdown.content.endsWith('[查看详情](https://crm.example.com/data?from=2026-12-03&to=2026-12-03)')).toBe(true);
   });
 
   it('a robot image payload renders as msgtype image and is never merged', () => {

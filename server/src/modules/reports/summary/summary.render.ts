@@ -5,8 +5,9 @@
 import type { BotPayload } from '../../../contracts/bot';
 import type { ManagerSummary, PersonLine, ScopeSummary, Totals } from './summary.compose';
 
-/** The H5 page the messages link to (the 数据 page; ?day= opens it on the summary's day). */
-export const SUMMARY_DASHBOARD_PATH = '/reports';
+/** The H5 数据 page the messages link to, with the summary's day as its period (?from=&to=). */
+export const SUMMARY_DASHBOARD_PATH = '/data';
+export const dashboardUrl = (day: string) => `${SUMMARY_DASHBOARD_PATH}?from=${day}&to=${day}`;
 
 const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'];
 
@@ -33,8 +34,14 @@ function names(list: { name: string }[]): string {
 }
 
 function totalsLine(t: Totals): string {
-  return `线索 ${t.newLeads} · 跟进 ${t.followUps} · 进件 ${t.submitted}/${t.approved} · 放款 ${fenShort(t.disbursedFen)}`;
+  return `线索 ${t.newLeads} · 跟进 ${t.followUps} · 进件 ${t.submitted} · 获批 ${t.approved} · 放款 ${fenShort(t.disbursedFen)}`;
 }
+
+/**
+ * Markdown lines joined so both messengers break them: DingTalk's markdown needs two trailing
+ * spaces for a line break (a bare newline becomes a space); WeCom ignores them.
+ */
+const mdJoin = (lines: string[]) => lines.map((l) => (l === '' ? '' : `${l}  `)).join('\n');
 
 function personLine(p: PersonLine): string {
   const parts = [p.disbursedFen > 0 ? `放款 ${fenShort(p.disbursedFen)}` : null, p.approved ? `获批 ${p.approved}` : null, p.submitted ? `进件 ${p.submitted}` : null, `跟进 ${p.followUps}`, p.newLeads ? `新线索 ${p.newLeads}` : null];
@@ -50,7 +57,7 @@ function lines(s: ScopeSummary): { key: string[]; teams: string[]; top: string[]
     `跟进记录:${t.followUps}`,
     `进件提交:${t.submitted},审批通过:${t.approved}`,
     `放款:${t.disbursedCount} 笔,${fenShort(t.disbursedFen)}`,
-    `逾期变化:新增 ${o.newCount} 笔(${fenShort(o.newFen)}),升档 ${o.worsenedCount} 笔;在逾 ${o.openCount} 笔 ${fenShort(o.openFen)}`,
+    `逾期变化:新增 ${o.newCount} 笔${o.newCount ? `(${fenShort(o.newFen)})` : ''},升档 ${o.worsenedCount} 笔;在逾 ${o.openCount} 笔 ${fenShort(o.openFen)}`,
   ];
   const teams = s.teams.slice(0, MAX_TEAMS).map((x) => `${x.name}:${totalsLine(x.totals)}`);
   if (s.teams.length > MAX_TEAMS) teams.push(`等 ${s.teams.length} 个团队`);
@@ -78,7 +85,7 @@ export function managerPayload(s: ManagerSummary): BotPayload {
     ...(l.top.length ? ['今日前三:', ...l.top] : []),
     `今日无跟进记录(${s.idle.length} 人):${l.idle || '无'}`,
   ];
-  return { title, markdown: md.join('\n'), text: text.join('\n'), url: `${SUMMARY_DASHBOARD_PATH}?day=${s.day}` };
+  return { title, markdown: mdJoin(md), text: text.join('\n'), url: dashboardUrl(s.day) };
 }
 
 const BOARD_SIZE = 10;
@@ -94,5 +101,5 @@ export function teamPayload(s: ScopeSummary & { name: string }): BotPayload {
     '',
     `今日无跟进记录:${s.idle.length ? names(s.idle) : '无,全员都有跟进'}`,
   ];
-  return { title: `${s.name} 今日排行榜 · ${dayLabel(s.day)}`, markdown: md.join('\n'), text: md.join('\n'), url: `${SUMMARY_DASHBOARD_PATH}?day=${s.day}` };
+  return { title: `${s.name} 今日排行榜 · ${dayLabel(s.day)}`, markdown: mdJoin(md), text: md.join('\n'), url: dashboardUrl(s.day) };
 }

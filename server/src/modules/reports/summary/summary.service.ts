@@ -59,7 +59,7 @@ export async function loadSummaryInputs(deps: Pick<Deps, 'db'>, day: string): Pr
 }
 
 /** Everyone's message from the inputs: arithmetic and rendering, no I/O. */
-export function composeFromInputs(inputs: SummaryInputs, opts: { charts?: boolean } = {}): ComposedSummary {
+export function composeFromInputs(inputs: SummaryInputs, opts: { charts?: boolean; log?: Pick<Deps['log'], 'warn'> } = {}): ComposedSummary {
   const { day, depts, users } = inputs;
   const index = createSummaryIndex(inputs.facts, depts, users);
   const managers: ComposedSummary['managers'] = [];
@@ -73,22 +73,29 @@ export function composeFromInputs(inputs: SummaryInputs, opts: { charts?: boolea
   for (const departmentId of inputs.robotDepartmentIds) {
     const s = index.forTeam(departmentId);
     if (!s) continue;
-    teams.push({ departmentId, payload: teamPayload(s), chart: opts.charts !== false && s.ranking.length ? chartPayload(s.name, day, s.ranking) : null });
+    teams.push({ departmentId, payload: teamPayload(s), chart: opts.charts !== false && s.ranking.length ? chartPayload(s.name, day, s.ranking, opts.log) : null });
   }
   return { day, managers, teams };
 }
 
 /** The team's chart as a robot image payload; null when the picture would not fit the outbox row. */
-export function chartPayload(team: string, day: string, ranking: PersonLine[]): BotPayload | null {
-  const png = leaderboardPng({ title: `${team} 今日排行`, subtitle: dayLabel(day), people: ranking });
+export function chartPayload(team: string, day: string, ranking: PersonLine[], log?: Pick<Deps['log'], 'warn'>): BotPayload | null {
+  let png: Buffer;
+  try {
+    png = leaderboardPng({ title: `${team} 今日排行`, subtitle: dayLabel(day), people: ranking });
+  } catch (err) {
+    // A picture that fails to render must not cost the team its leaderboard: send the text alone.
+    log?.warn({ err, team }, 'daily summary chart failed to render; sending the leaderboard without it');
+    return null;
+  }
   const base64 = png.toString('base64');
   if (base64.length > MAX_IMAGE_BASE64) return null;
   return { title: `${team} 今日排行图`, text: `${team} 今日排行图`, image: { base64, md5: crypto.createHash('md5').update(png).digest('hex') } };
 }
 
 /** Everyone's message for `day`, without sending anything. */
-export async function composeDailySummary(deps: Pick<Deps, 'db'>, day: string, opts: { charts?: boolean } = {}): Promise<ComposedSummary> {
-  return composeFromInputs(await loadSummaryInputs(deps, day), opts);
+export async function composeDailySummary(deps: Pick<Deps, 'db'> & Partial<Pick<Deps, 'log'>>, day: string, opts: { charts?: boolean } = {}): Promise<ComposedSummary> {
+  return composeFromInputs(await loadSummaryInputs(deps, day), { ...opts, log: deps.log });
 }
 
 /**
