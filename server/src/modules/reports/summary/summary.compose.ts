@@ -44,7 +44,7 @@ export interface ScopeSummary {
   day: string;
   totals: Totals;
   overdue: Omit<OverdueDay, 'departmentId'>;
-  /** Teams in scope with their own totals (when the scope has more than one). */
+  /** Teams in scope with their own totals, best first (when the scope has more than one). */
   teams: { departmentId: number; name: string; totals: Totals }[];
   /** Best first: disbursed amount, then approved, submitted, follow-ups, new leads. Nobody with all zeros. */
   ranking: PersonLine[];
@@ -147,12 +147,14 @@ export function createSummaryIndex(facts: DayFacts, depts: readonly OrgDept[], u
     const teams = deptIds
       .map((id) => deptById.get(id)!)
       .filter((d) => d && d.kind === 'team' && inScope.has(d.id))
-      .sort((a, b) => a.path.localeCompare(b.path))
       .map((d) => {
         const t = zero();
         for (const sub of subtree(d.id)) for (const p of byDept.get(sub) ?? []) add(t, p);
-        return { departmentId: d.id, name: d.name, totals: t };
-      });
+        return { departmentId: d.id, name: d.name, path: d.path, totals: t };
+      })
+      // Best teams first (a long list is cut in the message), by the leaderboard's order.
+      .sort((a, b) => b.totals.disbursedFen - a.totals.disbursedFen || b.totals.approved - a.totals.approved || b.totals.submitted - a.totals.submitted || b.totals.followUps - a.totals.followUps || a.path.localeCompare(b.path))
+      .map(({ path: _path, ...x }) => x);
     return { day: facts.day, totals, overdue, teams: teams.length > 1 ? teams : [], ranking, idle };
   }
 
