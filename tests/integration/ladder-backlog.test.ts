@@ -92,4 +92,28 @@ describe('ladder backlog over time-boxed passes', () => {
     expect(res.status).toBe(200);
     expect(await release()).toMatchObject({ waitValue: 8, scannedTo: null, sweepTo: null, sweepColumn: null, sweepAfterId: null });
   });
+
+  it('a customer whose firing fails (twice) is logged, counted and passed over, its release rolled back; the others still fire', async () => {
+    vi.setSystemTime(DAY0);
+    zw = await app.loginAs('张伟');
+    const fresh: number[] = [];
+    for (const name of ['故障甲', '故障乙']) {
+      const res = await zw.post('/api/v1/customers', customerInput({ name }));
+      expect(res.status).toBe(201);
+      fresh.push(res.body.id);
+    }
+    vi.setSystemTime(at(10)); // Thursday: 8 business days after day 0 (the wait set above)
+    const bot = app.deps.bot;
+    const real = bot.notifyUsers.bind(bot);
+    const spy = vi.spyOn(bot, 'notifyUsers').mockImplementation(async (t, msg) => {
+      if (msg.ref?.id === fresh[0]) throw new Error('simulated outbox failure');
+      return real(t, msg);
+    });
+    const r = await ladder.run();
+    spy.mockRestore();
+    expect(r).toMatchObject({ failed: 1, fired: 1, pending: false });
+    const rows = await app.deps.db.models.Customer.findAll({ where: { id: fresh }, order: [['id', 'ASC']], raw: true });
+    expect(rows.map((c) => c.ownerId)).toEqual([await app.userId('张伟'), null]);
+    expect(await app.deps.db.models.LadderFiring.count({ where: { customerId: fresh[0] } })).toBe(0);
+  });
 });

@@ -14,6 +14,7 @@ export const ladderJob: BotJob = {
     if (r.deferred) return '跟进阶梯:非工作时段(周末或 21:00–08:00),顺延到下一个工作时段';
     const text = `跟进阶梯:扫描 ${r.scanned} 位客户,触发 ${r.fired} 次(${r.steps.map((s) => `${s.code} ${s.fired}`).join(',')})`;
     // A pass is time-boxed; a backlog (first run over an old book, or after an outage) drains over the next passes.
-    return r.pending ? `${text};积压未处理完,下一轮继续(${r.steps.filter((s) => s.pending).map((s) => s.code).join(',')})` : text;
+    const failed = r.failed ? `;${r.failed} 位客户处理失败已跳过(见服务日志)` : '';
+    return r.pending ? `${text}${failed};积压未处理完,下一轮继续(${r.steps.filter((s) => s.pending).map((s) => s.code).join(',')})` : `${text}${failed}`;
   },
 };

@@ -42,6 +42,8 @@ export interface StepRunResult {
   resumed: boolean;
   /** The pass's time ran out before the sweep reached the step's cutoff; the next pass resumes it. */
   pending: boolean;
+  /** Customers whose firing failed twice (logged and passed over). */
+  failed: number;
   /** Time spent reading and deciding, and inside firings. */
   scanMs: number;
   fireMs: number;
@@ -54,6 +56,8 @@ export interface LadderRunResult {
   fired: number;
   /** Some step has a backlog left for the next pass. */
   pending: boolean;
+  /** Firings that failed (see StepRunResult.failed). */
+  failed: number;
   steps: StepRunResult[];
 }
 
@@ -76,7 +80,7 @@ function daysText(step: LadderStep) {
 }
 
 export function createLadderService(deps: Deps, customers: CustomerService, ownership: OwnershipService) {
-  const { db, bot, audit } = deps;
+  const { db, bot, audit, log } = deps;
   const { Customer, LadderStep, LadderFiring, User, Task } = db.models;
   const sms = createSmsService(deps);
 
@@ -137,7 +141,7 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
     const sweep = resumed
       ? { from: ms(step.sweepFrom), to: ms(step.sweepTo)!, column: step.sweepColumn as ScanColumn, after: step.sweepAfterAt ? { v: ms(step.sweepAfterAt)!, id: Number(step.sweepAfterId) } : null }
       : { from: since === null ? null : since - SLACK_MS, to: cutoff, column: columns[0]!, after: null as { v: number; id: number } | null };
-    const r: StepRunResult = { code: step.code, scanned: 0, due: 0, fired: 0, resumed, pending: false, scanMs: 0, fireMs: 0 };
+    const r: StepRunResult = { code: step.code, scanned: 0, due: 0, fired: 0, resumed, pending: false, failed: 0, scanMs: 0, fireMs: 0 };
     let stopped = false;
     let progressed = false; // every pass handles at least one non-empty page / one firing, whatever the budget
     for (const column of columns.slice(columns.indexOf(sweep.column))) {
@@ -164,7 +168,7 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
             r.due++;
             if (!opts.dryRun) {
               const f0 = performance.now();
-              if (await fire(step, Number(c.id), occ, now)) r.fired++;
+              if (await fireSafely(step, Number(c.id), occ, now, r)) r.fired++;
               fireMs += performance.now() - f0;
             }
           }
@@ -187,6 +191,24 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
       await LadderStep.update(patch, { where: { id: step.id, waitValue: step.waitValue, waitUnit: step.waitUnit, enabled: true } });
     }
     return r;
+  }
+
+  /**
+   * fire(), tried twice (a deadlock or lost connection is usually gone the second time); a customer
+   * that still fails is logged, counted in the pass's result (the job's summary shows it) and passed
+   * over, so one bad row never stops the ladder for everyone else. Its step is not marked fired.
+   */
+  async function fireSafely(step: LadderStep, customerId: number, occ: number, now: number, r: StepRunResult): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fire(step, customerId, occ, now);
+      } catch (err) {
+        if (attempt < 2) continue;
+        r.failed++;
+        log.error({ err, step: step.code, customerId }, 'ladder step could not fire for this customer');
+        return false;
+      }
+    }
   }
 
   /** Fires one step for one customer, once: false when it no longer applies or already fired. */
@@ -262,7 +284,7 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
       const now = opts.now ?? bot.now();
       const dryRun = opts.dryRun ?? false;
       const persist = opts.persist ?? !dryRun;
-      const result: LadderRunResult = { deferred: false, dryRun, scanned: 0, fired: 0, pending: false, steps: [] };
+      const result: LadderRunResult = { deferred: false, dryRun, scanned: 0, fired: 0, pending: false, failed: 0, steps: [] };
       if (!opts.ignoreQuietHours && !maySendAt(now)) return { ...result, deferred: true };
       let scanLeft = opts.budgetMs ?? PASS_BUDGET_MS;
       let fireLeft = opts.fireBudgetMs ?? FIRE_BUDGET_MS;
@@ -277,6 +299,7 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
         result.scanned += r.scanned;
         result.fired += dryRun ? r.due : r.fired;
         result.pending ||= r.pending;
+        result.failed += r.failed;
       }
       return result;
     },
