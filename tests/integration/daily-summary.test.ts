@@ -263,6 +263,7 @@ describe('sending', () => {
     expect(robot[0].content).toContain('杭州一部 今日排行榜');
     expect(robot[0].content).toContain('1. 张伟');
     expect(robot[0].content).not.toContain('何丹');
+    expect(robot[0].content).not.toContain('黄静'); // who logged nothing is for the manager, not the group
     const png = robot[1].image!;
     expect(png.subarray(0, 8)).toEqual(PNG);
     expect(png.length).toBeGreaterThan(5_000);

@@ -90,7 +90,10 @@ export function managerPayload(s: ManagerSummary): BotPayload {
 
 const BOARD_SIZE = 10;
 
-/** The team's leaderboard for its group robot. */
+/**
+ * The team's leaderboard for its group robot. Who logged nothing is for the manager's own
+ * message, not for the whole group chat.
+ */
 export function teamPayload(s: ScopeSummary & { name: string }): BotPayload {
   const board = s.ranking.slice(0, BOARD_SIZE).map((p, i) => `${i + 1}. ${personLine(p)}`);
   const md = [
@@ -98,8 +101,6 @@ export function teamPayload(s: ScopeSummary & { name: string }): BotPayload {
     '',
     ...(board.length ? board : ['今天还没有人有业绩记录']),
     ...(s.ranking.length > BOARD_SIZE ? [`……共 ${s.ranking.length} 人上榜`] : []),
-    '',
-    `今日无跟进记录:${s.idle.length ? names(s.idle) : '无,全员都有跟进'}`,
   ];
   return { title: `${s.name} 今日排行榜 · ${dayLabel(s.day)}`, markdown: mdJoin(md), text: md.join('\n'), url: dashboardUrl(s.day) };
 }
