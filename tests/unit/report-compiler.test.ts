@@ -6,6 +6,7 @@ import { DATASETS, DATASET_KEYS, ReportDefinition, type DatasetDef } from '../..
 import { compileReport, shanghaiMidnightUtc } from '../../server/src/modules/reports/builder/compiler';
 import { bucketExpr } from '../../server/src/modules/reports/builder/datasets';
 import { sql } from '../../server/src/db/sql';
+import { isStatementTimeout } from '../../server/src/modules/reports/builder/builder.service';
 
 const SCOPE = sql('department_id IN (?)', [7, 8]);
 
@@ -38,7 +39,8 @@ describe('report compiler', () => {
     const { query, columns } = compileReport(def, dialect, SCOPE);
     expect(query.text).toMatch(/^SELECT .* FROM .* WHERE .* GROUP BY d0 ORDER BY .* LIMIT 501$/);
     // The scope always restricts the customers the rows belong to, and travels as a parameter.
-    expect(query.text).toContain('IN (SELECT id FROM customers WHERE department_id IN (?))');
+    if (dataset === 'customers') expect(query.text).toContain('WHERE (department_id IN (?))');
+    else expect(query.text).toContain('IN (SELECT id FROM customers WHERE department_id IN (?))');
     expect(query.params[0]).toEqual([7, 8]);
     // Nothing from the definition but registered keys reaches the text: no quotes from input, no digits of the period.
     expect(query.text).not.toContain('2026-11');
@@ -128,5 +130,16 @@ describe('report definition schema', () => {
     const d = ReportDefinition.parse({ dataset: 'loans', dimensions: [{ field: 'date', bucket: 'month' }, { field: 'product' }], measures: [{ fn: 'sum', field: 'principal' }] });
     expect(d.chart).toBe('table');
     expect(d.filters).toEqual([]);
+  });
+});
+
+describe('statement timeout', () => {
+  it('recognises MariaDB and MySQL timeouts, raw or wrapped by Sequelize, and nothing else', () => {
+    expect(isStatementTimeout({ errno: 1969, message: 'Query execution was interrupted (max_statement_time exceeded)' })).toBe(true);
+    expect(isStatementTimeout({ errno: 3024 })).toBe(true);
+    expect(isStatementTimeout({ original: { errno: 1969 } })).toBe(true);
+    expect(isStatementTimeout({ errno: 1064 })).toBe(false);
+    expect(isStatementTimeout(new Error('x'))).toBe(false);
+    expect(isStatementTimeout(null)).toBe(false);
   });
 });

@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   SMS_PHONE_STILL_INVALID: '客户手机号仍是被运营商判定无效的号码,请先修改客户手机号',
   SMS_OPTED_OUT: '客户已退订短信提醒',
   JOB_RUNNING: '该任务正在运行(可能在另一台服务器上),请稍后再试',
+  REPORT_TIMEOUT: '报表查询超时,请缩短统计区间或增加筛选条件',
   LOAN_NOT_ACTIVE: '该贷款不在还款中,不能进行此操作',
   APPLICATION_NOT_DISBURSABLE: '只有审批通过的进件可以放款',
   CUSTOMER_NOT_SIGNED: '客户需处于「已签约」阶段才能放款',

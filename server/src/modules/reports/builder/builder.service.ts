@@ -4,7 +4,7 @@
 import { Op, type WhereOptions } from 'sequelize';
 import type { Deps } from '../../../deps';
 import type { Actor, RequestContext } from '../../../http/context';
-import { forbidden, notFound, ValidationError } from '../../../http/errors';
+import { AppError, forbidden, notFound, ValidationError } from '../../../http/errors';
 import { sql, type Sql } from '../../../db/sql';
 import { bookScopeSql } from '../../customers/customer.scope';
 import {
@@ -25,6 +25,13 @@ import type { SavedReport } from './saved-report.model';
 export const REPORT_TIMEOUT_MS = 10_000;
 
 type Cell = ReportResult['rows'][number][string];
+
+/** The database stopped the query at the statement timeout: MariaDB 1969, MySQL 3024. */
+export function isStatementTimeout(e: unknown): boolean {
+  const err = e as { errno?: number; original?: { errno?: number }; parent?: { errno?: number } } | null;
+  const errno = err?.errno ?? err?.original?.errno ?? err?.parent?.errno;
+  return errno === 1969 || errno === 3024;
+}
 
 export function createReportBuilderService(deps: Deps) {
   const { db, org } = deps;
@@ -82,7 +89,13 @@ export function createReportBuilderService(deps: Deps) {
   async function run(actor: Actor, def: ReportDefinition): Promise<ReportResult> {
     const scope = await bookScopeSql(actor, org, 'read');
     const compiled = compileReport(def, db.dialect, scope);
-    const raw = await db.select<Record<string, unknown>>(await withTimeout(compiled.query));
+    let raw: Record<string, unknown>[];
+    try {
+      raw = await db.select<Record<string, unknown>>(await withTimeout(compiled.query));
+    } catch (e) {
+      if (isStatementTimeout(e)) throw new AppError(503, 'REPORT_TIMEOUT');
+      throw e;
+    }
     const truncated = raw.length > REPORT_ROW_LIMIT;
     const rows = raw.slice(0, REPORT_ROW_LIMIT);
 
