@@ -65,11 +65,11 @@ describe('匹配产品 in the H5 (390×844)', () => {
     await page.goto(`${base}/customers/${customerId}`);
     const box = page.getByTestId('product-matches');
     await box.scrollIntoViewIfNeeded();
-    await expect.poll(() => box.getByTestId('match-item').count()).toBe(2);
+    await expect.poll(() => box.getByTestId('match-item').count(), { timeout: 10_000 }).toBe(2);
     const names = await box.getByTestId('match-item').locator('.name').allTextContents();
     expect(names).toEqual(['杭银房易贷', '宁银经营快贷']); // 3.45 % before 3.9 %
     await box.getByTestId('toggle-others').click();
-    await expect.poll(() => box.getByTestId('unmatched-item').count()).toBe(4); // the disabled 过桥贷 is not offered
+    await expect.poll(() => box.getByTestId('unmatched-item').count(), { timeout: 10_000 }).toBe(4); // the disabled 过桥贷 is not offered
     const others = await box.getByTestId('unmatched-item').allTextContents();
     expect(others.join('\n')).toContain('申请金额 800,000.00 元,高于产品最高额度 300,000.00 元');
     expect(others.join('\n')).toContain('抵押/担保方式为「房产」,要求为「车辆」');
@@ -81,9 +81,9 @@ describe('匹配产品 in the H5 (390×844)', () => {
     await page.goto(`${base}/applications/new?customerId=${customerId}`);
     const box = page.getByTestId('product-matches');
     await box.scrollIntoViewIfNeeded();
-    await expect.poll(() => box.getByTestId('match-item').count()).toBeGreaterThan(0);
+    await expect.poll(() => box.getByTestId('match-item').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await box.getByTestId('match-item').first().getByRole('button').click();
-    await expect.poll(() => page.getByTestId('picked-product').textContent()).toContain('杭银房易贷');
+    await expect.poll(() => page.getByTestId('picked-product').textContent(), { timeout: 10_000 }).toContain('杭银房易贷');
     expect(await page.getByTestId('f-product').locator('input').inputValue()).toBe('杭银房易贷');
     await page.getByTestId('f-app-purpose').locator('input').fill('经营周转');
     await box.screenshot({ path: path.join(SHOTS, 'application-pick-product.png') });

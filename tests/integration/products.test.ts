@@ -125,6 +125,23 @@ describe('匹配产品', () => {
     expectValidation(await zhang.get(`/api/v1/customers/${c.id}/product-matches?termMonths=0`), 'termMonths');
   });
 
+  it('职业 and 征信情况 are customer fields the eligibility tests (bad values are 422)', async () => {
+    expectValidation(await zhang.post('/api/v1/customers', { name: '赵敏', phone: '13900001111', channel: 'douyin', occupation: 'nurse' }), 'occupation');
+    expectValidation(await zhang.post('/api/v1/customers', { name: '赵敏', phone: '13900001112', channel: 'douyin', creditStatus: 'bad' }), 'creditStatus');
+    const bar = await createProduct({ name: '公务员贷', rateMinPpm: 30_000, eligibility: { match: 'all', conditions: [
+      { field: 'customer.occupation', op: 'eq', value: 'civil_servant' }, { field: 'customer.creditStatus', op: 'in', value: ['good'] },
+    ] } });
+    const c = await createCustomer(zhang, { occupation: 'freelancer', creditStatus: 'minor_overdue', creditNotes: '两年内逾期 2 次', loanAmountFen: 10_000_000, loanTermMonths: 12 });
+    expect(c.body).toMatchObject({ occupationName: '自由职业', creditStatusName: '少量逾期', creditNotes: '两年内逾期 2 次' });
+    const res = await zhang.get(`/api/v1/customers/${c.id}/product-matches`);
+    const mine = res.body.items.find((i: { product: { id: number } }) => i.product.id === bar.id);
+    expect(mine.reasons.map((r: { text: string }) => r.text)).toEqual(['职业为「自由职业」,要求为「公务员/事业单位」', '征信情况为「少量逾期」,不在可接受范围(征信良好)内']);
+    expect((await zhang.patch(`/api/v1/customers/${c.id}`, { occupation: 'civil_servant', creditStatus: 'good' })).status).toBe(200);
+    const after = await zhang.get(`/api/v1/customers/${c.id}/product-matches`);
+    expect(after.body.items[0]).toMatchObject({ product: { id: bar.id }, qualified: true }); // now first: the lowest rate
+    await admin.patch(`/api/v1/products/${bar.id}`, { enabled: false });
+  });
+
   it('another team\'s customer is not found', async () => {
     const c = await createCustomer(zhang);
     expectError(await he.get(`/api/v1/customers/${c.id}/product-matches`), 404, 'NOT_FOUND');
