@@ -250,6 +250,15 @@ describe('SMS reminders over Aliyun', () => {
     expect(fake.sends.length).toBe(before);
   });
 
+  it('a ladder 待补充资料 SMS still waiting when the officer clears 待补充资料 is cancelled, not sent', async () => {
+    clock.ms = sh('2027-01-01T09:30:00');
+    await sms.queueOne(null, { businessKey: `ladder:${c.later!.id}:9:1`, customerId: c.later!.id, purpose: 'missing_documents' });
+    const before = fake.sends.length;
+    await sms.sendDue();
+    expect(await row(`ladder:${c.later!.id}:9:1`)).toMatchObject({ status: 'cancelled', providerMessage: '资料已补齐(待补充资料已取消)' });
+    expect(fake.sends.length).toBe(before);
+  });
+
   it('a wrong AccessKey secret is refused by the fake with SignatureDoesNotMatch and fails the message', async () => {
     const wrong = createSmsService(app.deps, {
       provider: (await import('../../bot/src/channels/sms/aliyun')).createAliyunSms({ accessKeyId: FAKE_ALIYUN.accessKeyId, accessKeySecret: 'wrong', signName: FAKE_ALIYUN.signName, endpoint: fake.url }),
@@ -336,6 +345,15 @@ describe('SMS over Tencent Cloud', () => {
     await sms.sendDue();
     expect(fake.sends.filter((s) => s.phone === ids.b!.phone)).toHaveLength(1);
     expect(fake.sends.filter((s) => s.phone === ids.bad!.phone)).toHaveLength(0);
+  });
+
+  it('delivery reports (PullSmsSendStatus): delivered and failed, each stored once', async () => {
+    fake.undeliverable.add(ids.b!.phone);
+    const r = await sms.pollReceipts();
+    expect(r).toMatchObject({ delivered: 1, failed: 1 });
+    expect((await app.deps.db.models.SmsMessage.findOne({ where: { purpose: 'repayment_due' }, raw: true }))!).toMatchObject({ status: 'delivered', deliveryCode: '用户短信送达成功' });
+    expect(await row('t:b')).toMatchObject({ status: 'failed', deliveryCode: '用户短信接收失败' });
+    expect(await sms.pollReceipts()).toMatchObject({ checked: 0 }); // nothing waits any more: no call
   });
 
   it('a wrong SecretKey is refused (AuthFailure.SignatureFailure) and the message fails, not retried', async () => {

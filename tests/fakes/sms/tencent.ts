@@ -6,6 +6,7 @@
 // TemplateParamSet has the template's number of values. Per number (SendStatusSet[].Code): +86
 // mainland format (InvalidParameterValue.IncorrectPhoneNumber, also for scripted invalid numbers),
 // 1 per 30 s, 5 per hour and 10 per day on the test clock (LimitExceeded.PhoneNumber*Limit).
+// PullSmsSendStatus hands out each accepted SMS's delivery report once (FAIL for `undeliverable`).
 // Request errors come back as HTTP 200 {Response:{Error:{Code,Message},RequestId}}, as the real API does.
 import crypto from 'node:crypto';
 import { FakeHttpServer, TestClock, type FakeRequest, type FakeResponse } from '../fake-http';
@@ -32,6 +33,10 @@ export const FAKE_TENCENT = {
 export class FakeTencentSms extends FakeHttpServer {
   readonly sends: TencentSend[] = [];
   readonly invalidNumbers = new Set<string>();
+  /** Numbers whose SMS is accepted but never delivered (report FAIL). */
+  readonly undeliverable = new Set<string>();
+  /** Delivery reports not pulled yet (PullSmsSendStatus hands each out once). */
+  private reports: { serialNo: string; phone: string; sessionContext: string; at: number }[] = [];
   readonly limits = { perThirtySeconds: 1, perHour: 5, perDay: 10 };
   /** Per-number codes scripted for the next sends (e.g. LimitExceeded.PhoneNumberDailyLimit). */
   private scripted: string[] = [];
@@ -51,6 +56,25 @@ export class FakeTencentSms extends FakeHttpServer {
     return { json: { Response: { Error: { Code: code, Message: message }, RequestId: crypto.randomUUID() } } };
   }
 
+  private pull(b: any): FakeResponse {
+    const limit = Number(b.Limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return this.error('InvalidParameterValue', 'Limit must be 1..100');
+    if (b.SmsSdkAppId !== FAKE_TENCENT.sdkAppId) return this.error('InvalidParameterValue.SdkAppIdNotExist', 'SdkAppId does not exist.');
+    const out = this.reports.splice(0, limit);
+    const t = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    return {
+      json: {
+        Response: {
+          PullSmsSendStatusSet: out.map((r) => ({ ...r, ok: !this.undeliverable.has(r.phone) })).map((r) => ({
+            UserReceiveTime: t(r.at), CountryCode: '86', SubscriberNumber: r.phone, PhoneNumber: `+86${r.phone}`, SerialNo: r.serialNo,
+            ReportStatus: r.ok ? 'SUCCESS' : 'FAIL', Description: r.ok ? '用户短信送达成功' : '用户短信接收失败', SessionContext: r.sessionContext,
+          })),
+          RequestId: crypto.randomUUID(),
+        },
+      },
+    };
+  }
+
   private sendSms(req: FakeRequest): FakeResponse {
     const h = req.headers;
     const auth = String(h.authorization ?? '');
@@ -64,11 +88,12 @@ export class FakeTencentSms extends FakeHttpServer {
     if (service !== 'sms' || signedHeaders !== 'content-type;host' || date !== new Date(ts * 1000).toISOString().slice(0, 10)) return this.error('AuthFailure.SignatureFailure', 'The provided credentials could not be validated.');
     const expected = tc3Sign({ secretId: secretId!, secretKey: FAKE_TENCENT.secretKey, service: 'sms', host: String(h.host ?? ''), contentType: String(h['content-type'] ?? ''), payload: req.rawBody, timestamp: ts });
     if (expected.signature !== signature) return this.error('AuthFailure.SignatureFailure', 'The provided credentials could not be validated.');
-    if (h['x-tc-action'] !== 'SendSms') return this.error('InvalidAction', `The action \`${String(h['x-tc-action'])}\` is not found.`);
     if (h['x-tc-version'] !== '2021-01-11') return this.error('NoSuchVersion', 'The requested version does not exist.');
     if (h['x-tc-region'] !== FAKE_TENCENT.region) return this.error('InvalidParameterValue', 'X-TC-Region');
     const b = req.body;
     if (!b || typeof b !== 'object') return this.error('InvalidParameter', 'body must be JSON');
+    if (h['x-tc-action'] === 'PullSmsSendStatus') return this.pull(b);
+    if (h['x-tc-action'] !== 'SendSms') return this.error('InvalidAction', `The action \`${String(h['x-tc-action'])}\` is not found.`);
     if (!Array.isArray(b.PhoneNumberSet) || b.PhoneNumberSet.length < 1 || b.PhoneNumberSet.length > 200) return this.error('MissingParameter', 'PhoneNumberSet');
     if (b.SmsSdkAppId !== FAKE_TENCENT.sdkAppId) return this.error('InvalidParameterValue.SdkAppIdNotExist', 'SdkAppId does not exist.');
     if (b.SignName !== FAKE_TENCENT.signName) return this.error('FailedOperation.SignatureIncorrectOrUnapproved', '签名未审批或格式错误');
@@ -93,6 +118,7 @@ export class FakeTencentSms extends FakeHttpServer {
       if (within(86_400_000) >= this.limits.perDay) return status('LimitExceeded.PhoneNumberDailyLimit', '单个手机号日下发短信条数超过设定的上限');
       const serialNo = `2433:${crypto.randomBytes(8).toString('hex')}`;
       this.sends.push({ serialNo, phone: local, templateId: String(b.TemplateId), params, sessionContext: String(b.SessionContext ?? ''), at: now });
+      this.reports.push({ serialNo, phone: local, sessionContext: String(b.SessionContext ?? ''), at: now + 3_000 });
       return status('Ok', 'send success', serialNo);
     });
     return { json: { Response: { SendStatusSet: set, RequestId: crypto.randomUUID() } } };

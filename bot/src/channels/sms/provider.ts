@@ -42,7 +42,10 @@ export interface SmsReceipt {
 export interface SmsProvider {
   readonly name: 'console' | 'aliyun' | 'tencent';
   send(req: SmsSendRequest): Promise<SmsOutcome>;
-  /** Delivery receipts, where the provider offers a query (Aliyun QuerySendDetails). */
+  /**
+   * Delivery receipts: Aliyun answers per message (QuerySendDetails); Tencent hands out the reports
+   * not pulled yet (PullSmsSendStatus), whichever messages they belong to.
+   */
   queryReceipts?(items: SmsReceiptQuery[]): Promise<SmsReceipt[]>;
 }
 

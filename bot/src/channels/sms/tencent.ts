@@ -4,10 +4,11 @@
 // date/sms/tc3_request + "\n" + hex(sha256(CanonicalRequest)); the key is derived
 // HMAC("TC3"+SecretKey, date) → service → "tc3_request". A request-level error comes back as
 // Response.Error; per-number results (throttling, bad numbers) in Response.SendStatusSet[].Code.
+// Delivery reports come from PullSmsSendStatus (each report handed out once).
 import crypto from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import type { SmsConfig } from '../../../../config';
-import { networkOutcome, templateParams, type SmsOutcome, type SmsProvider, type SmsSendRequest } from './provider';
+import { networkOutcome, templateParams, type SmsOutcome, type SmsProvider, type SmsReceipt, type SmsSendRequest } from './provider';
 
 export const TENCENT_SMS_VERSION = '2021-01-11';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -59,33 +60,38 @@ export function createTencentSms(cfg: NonNullable<SmsConfig['tencent']>, opts: {
   const now = opts.now ?? Date.now;
   const host = new URL(cfg.endpoint).host;
 
+  async function call(action: string, body: object): Promise<{ status: number; data: any }> {
+    const payload = JSON.stringify(body);
+    const timestamp = Math.floor(now() / 1000);
+    const { authorization } = tc3Sign({ secretId: cfg.secretId, secretKey: cfg.secretKey, service: 'sms', host, contentType: CONTENT_TYPE, payload, timestamp });
+    const res = await http.post('/', payload, {
+      headers: {
+        Authorization: authorization,
+        'Content-Type': CONTENT_TYPE,
+        Host: host,
+        'X-TC-Action': action,
+        'X-TC-Version': TENCENT_SMS_VERSION,
+        'X-TC-Timestamp': String(timestamp),
+        'X-TC-Region': cfg.region,
+      },
+      transformRequest: [(d) => d], // sign and send exactly these bytes
+    });
+    return { status: res.status, data: res.data };
+  }
+
   return {
     name: 'tencent',
     async send(req: SmsSendRequest): Promise<SmsOutcome> {
       if (!req.template) return { kind: 'permanent', code: 'TEMPLATE_NOT_CONFIGURED', message: '未配置该用途的短信模板' };
-      const payload = JSON.stringify({
-        PhoneNumberSet: [`+86${req.phone}`],
-        SmsSdkAppId: cfg.sdkAppId,
-        SignName: cfg.signName,
-        TemplateId: req.template.code,
-        TemplateParamSet: templateParams(req).map((p) => p.value),
-        SessionContext: req.outId,
-      });
-      const timestamp = Math.floor(now() / 1000);
-      const { authorization } = tc3Sign({ secretId: cfg.secretId, secretKey: cfg.secretKey, service: 'sms', host, contentType: CONTENT_TYPE, payload, timestamp });
       let res;
       try {
-        res = await http.post('/', payload, {
-          headers: {
-            Authorization: authorization,
-            'Content-Type': CONTENT_TYPE,
-            Host: host,
-            'X-TC-Action': 'SendSms',
-            'X-TC-Version': TENCENT_SMS_VERSION,
-            'X-TC-Timestamp': String(timestamp),
-            'X-TC-Region': cfg.region,
-          },
-          transformRequest: [(d) => d], // sign and send exactly these bytes
+        res = await call('SendSms', {
+          PhoneNumberSet: [`+86${req.phone}`],
+          SmsSdkAppId: cfg.sdkAppId,
+          SignName: cfg.signName,
+          TemplateId: req.template.code,
+          TemplateParamSet: templateParams(req).map((p) => p.value),
+          SessionContext: req.outId,
         });
       } catch (err) {
         return networkOutcome(err);
@@ -98,6 +104,34 @@ export function createTencentSms(cfg: NonNullable<SmsConfig['tencent']>, opts: {
       if (!s) return { kind: 'transient', code: 'EMPTY_SEND_STATUS', message: String(r.RequestId ?? '') };
       const out = classifyTencent(String(s.Code), String(s.Message ?? ''));
       return out.kind === 'sent' ? { ...out, messageId: s.SerialNo ? String(s.SerialNo) : null } : out;
+    },
+
+    /**
+     * PullSmsSendStatus (拉取短信下发状态, enabled in the SMS console): the reports not pulled yet,
+     * whatever messages they belong to — each report is handed out once, so the caller stores every one.
+     */
+    async queryReceipts(): Promise<SmsReceipt[]> {
+      const out: SmsReceipt[] = [];
+      for (let page = 0; page < 10; page++) {
+        let res;
+        try {
+          res = await call('PullSmsSendStatus', { Limit: 100, SmsSdkAppId: cfg.sdkAppId });
+        } catch {
+          break;
+        }
+        const set: any[] = res.data?.Response?.PullSmsSendStatusSet ?? [];
+        for (const x of set) {
+          const at = x.UserReceiveTime ? new Date(`${String(x.UserReceiveTime).replace(' ', 'T')}+08:00`) : null;
+          out.push({
+            messageId: String(x.SerialNo),
+            state: x.ReportStatus === 'SUCCESS' ? 'delivered' : 'failed',
+            code: String(x.Description ?? x.ReportStatus ?? ''),
+            at: at && !Number.isNaN(at.getTime()) ? at : null,
+          });
+        }
+        if (set.length < 100) break;
+      }
+      return out;
     },
   };
 }

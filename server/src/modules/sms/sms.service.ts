@@ -123,6 +123,11 @@ export function createSmsService(deps: Deps, opts: { provider?: SmsProvider } = 
     const f = await SmsCustomer.findByPk(row.customerId, { raw: true });
     if (!f) return '客户已不存在';
     if (f.smsOptOut) return '客户已退订短信提醒';
+    if (row.purpose === 'missing_documents' && row.businessKey.startsWith('ladder:')) {
+      // The ladder's 待补充资料 SMS waited for the window; the officer may have cleared it meanwhile.
+      const c = await Customer.findByPk(row.customerId, { attributes: ['subStatus'], raw: true });
+      if (c?.subStatus !== 'awaiting_docs') return '资料已补齐(待补充资料已取消)';
+    }
     if (row.installmentId) {
       const inst = await Installment.findByPk(row.installmentId, { raw: true });
       const loan = inst ? await Loan.findByPk(inst.loanId, { raw: true }) : null;
@@ -242,18 +247,19 @@ export function createSmsService(deps: Deps, opts: { provider?: SmsProvider } = 
         limit: o.limit ?? 100,
         raw: true,
       });
+      // Only while something waits for its report (Tencent's pull would also hand out others' — stored all the same).
       if (!rows.length) return r;
       const receipts = await p.queryReceipts(rows.map((x) => ({ messageId: x.providerMessageId!, phone: fieldCrypto.decrypt(x.phoneEnc), sentAt: new Date(x.sentAt!) })));
       r.checked = rows.length;
       for (const rc of receipts) {
         if (rc.state === 'waiting') continue;
-        const row = rows.find((x) => x.providerMessageId === rc.messageId)!;
+        const [n] = await SmsMessage.update(
+          { status: rc.state === 'delivered' ? 'delivered' : 'failed', deliveryCode: rc.code.slice(0, 64) || null, deliveredAt: rc.at },
+          { where: { provider: p.name, providerMessageId: rc.messageId, status: 'sent' } },
+        );
+        if (!n) continue;
         if (rc.state === 'delivered') r.delivered++;
         else r.failed++;
-        await SmsMessage.update(
-          { status: rc.state === 'delivered' ? 'delivered' : 'failed', deliveryCode: rc.code.slice(0, 64) || null, deliveredAt: rc.at },
-          { where: { id: row.id, status: 'sent' } },
-        );
       }
       return r;
     },
