@@ -32,7 +32,8 @@ function problemsOf(err: unknown): string[] {
   const e = err as DxtError;
   const list = e.properties?.errors?.length ? e.properties.errors : [e];
   return list.map((x) => {
-    const tag = x.properties?.xtag ?? '';
+    // An unclosed tag's xtag runs on to the next `{`: keep only the name so the message stays short.
+    const tag = (x.properties?.xtag ?? '').match(/^[#/^]?[\w.$]+/)?.[0] ?? (x.properties?.xtag ?? '').slice(0, 20);
     const zh = ZH[x.properties?.id ?? ''];
     return zh ? zh(tag) : `模板占位符「${tag}」有误:${x.properties?.explanation ?? x.message ?? '无法解析'}`;
   });
