@@ -90,6 +90,11 @@ describe('数据 page and report builder (390×844)', () => {
     await page.locator('[data-testid="drill-item"], [data-testid="state-empty"], [data-testid="state-error"]').first().waitFor();
     expect(await page.getByTestId('state-error').count()).toBe(0);
     await expect(page.locator('.van-nav-bar__title').innerText()).resolves.toBe('新增客户');
+    // The lead's seven new customers (not 何丹's), stages in words.
+    await expect(page.getByTestId('drill-total').innerText()).resolves.toContain('共 7 条');
+    const first = await page.getByTestId('drill-item').first().innerText();
+    expect(first).toContain('线索');
+    expect(first).not.toMatch(/\blead\b/);
     await page.screenshot({ path: path.join(SHOTS, 'data-drill.png') });
     await page.goBack();
     await page.getByTestId('kpi-cards').waitFor();
@@ -130,6 +135,16 @@ describe('数据 page and report builder (390×844)', () => {
     await card.locator('svg').first().waitFor();
     await expect(card.getByTestId('tag-shared').isVisible()).resolves.toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'dashboards.png') });
+
+    // 编辑 reopens the builder with the saved choices and previews it.
+    await card.getByText('编辑').click();
+    await page.waitForURL(/\/data\/builder\?id=\d+/);
+    await page.getByTestId('preview-result').locator('svg').first().waitFor();
+    await expect(page.getByTestId('report-name').locator('input').inputValue()).resolves.toBe('团队新客户(按人)');
+    await expect(page.getByTestId('dim-officer').getAttribute('class')).resolves.toContain('active');
+    await expect(page.getByTestId('vis-shared').getAttribute('class')).resolves.toContain('active');
+    await page.goBack();
+    await page.waitForURL(`${base}/data/dashboards`);
 
     const saved = await rows(t, 'SELECT name, visibility, shared_department_id FROM saved_reports');
     const [dept] = await rows(t, "SELECT id FROM departments WHERE name = '杭州一部'");
