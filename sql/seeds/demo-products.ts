@@ -79,3 +79,21 @@ export async function seedDemoProducts(deps: Deps) {
     });
   }
 }
+
+/**
+ * The demo's applications were written before the catalogue existed in the seed order: link the
+ * approved ones to a product of their collateral's type (one whose limits fit when there is one),
+ * so 生成合同 works on them after `npm start`.
+ */
+export async function linkDemoApplications(deps: Deps) {
+  const { Product, Application } = deps.db.models;
+  const products = await Product.findAll({ where: { enabled: true }, order: [['sortOrder', 'ASC']] });
+  const typeOf: Record<string, string> = { house: 'house', vehicle: 'vehicle', policy: 'policy', credit: 'credit', other: 'business' };
+  const apps = await Application.findAll({ where: { status: 'approved', productId: null } });
+  for (const a of apps) {
+    const sameType = products.filter((p) => p.type === typeOf[a.collateral ?? 'other']);
+    const fits = sameType.find((p) => Number(a.amountFen) >= Number(p.amountMinFen) && Number(a.amountFen) <= Number(p.amountMaxFen) && a.termMonths >= p.termMinMonths && a.termMonths <= p.termMaxMonths);
+    const p = fits ?? sameType[0] ?? products[0];
+    if (p) await a.update({ productId: p.id, product: p.name });
+  }
+}
