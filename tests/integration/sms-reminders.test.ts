@@ -259,6 +259,18 @@ describe('SMS reminders over Aliyun', () => {
     expect(fake.sends.length).toBe(before);
   });
 
+  it('a number corrected after the SMS was queued: it goes to the new number', async () => {
+    clock.ms = sh('2027-01-01T09:40:00');
+    const cc = await createCustomer(zw, { name: '改号客户' });
+    await sms.queueOne(null, { businessKey: 'test:renumber', customerId: cc.id, purpose: 'missing_documents' });
+    const phone = newPhone();
+    expect((await zw.patch(`/api/v1/customers/${cc.id}`, { phone })).status).toBe(200);
+    await sms.sendDue();
+    expect(sendsTo(phone)).toBe(1);
+    expect(sendsTo(cc.phone)).toBe(0);
+    expect(await row('test:renumber')).toMatchObject({ status: 'sent', phoneLast4: phone.slice(-4) });
+  });
+
   it('a wrong AccessKey secret is refused by the fake with SignatureDoesNotMatch and fails the message', async () => {
     const wrong = createSmsService(app.deps, {
       provider: (await import('../../bot/src/channels/sms/aliyun')).createAliyunSms({ accessKeyId: FAKE_ALIYUN.accessKeyId, accessKeySecret: 'wrong', signName: FAKE_ALIYUN.signName, endpoint: fake.url }),

@@ -195,6 +195,18 @@ export function createSmsService(deps: Deps, opts: { provider?: SmsProvider } = 
       await finish(id, { status: 'cancelled', providerMessage: why });
       return;
     }
+    // The customer's number may have been corrected since the message was queued: send to the current one.
+    const c = await Customer.findByPk(row.customerId, { attributes: ['phoneEnc', 'phoneHash', 'phoneLast4'], raw: true });
+    const f = await SmsCustomer.findByPk(row.customerId, { raw: true });
+    if (c && c.phoneHash !== row.phoneHash) {
+      Object.assign(row, { phoneEnc: c.phoneEnc, phoneHash: c.phoneHash, phoneLast4: c.phoneLast4 });
+      await SmsMessage.update({ phoneEnc: c.phoneEnc, phoneHash: c.phoneHash, phoneLast4: c.phoneLast4 }, { where: { id, claimedBy: owner } });
+    }
+    if (f?.smsInvalidPhoneHash && f.smsInvalidPhoneHash === row.phoneHash) {
+      result.invalid++;
+      await finish(id, { status: 'invalid', providerMessage: '该号码已被运营商判定无效,未发送' });
+      return;
+    }
     const template = config.sms.templates[row.purpose] ?? null;
     let out: SmsOutcome;
     try {
