@@ -217,8 +217,10 @@ describe('settling a loan', () => {
     expect(loan.installments).toEqual([expect.objectContaining({ principalFen: 500_000, interestFen: 5_000, status: 'overdue' })]);
     expect((await pay(t, loan.id, 200_000)).status).toBe(201);
     expect((await loanRow(loan.id)).status).toBe('active');
-    const res = await pay(t, loan.id, 305_000);
+    const res = await pay(t, loan.id, 305_000, T, { externalRef: 'LAST-1' });
     expect(res.status).toBe(201);
+    // The settling payment sent again (a retry) is the same payment, not an error.
+    expect((await pay(t, loan.id, 305_000, T, { externalRef: 'LAST-1' })).body).toMatchObject({ replayed: true, entryId: res.body.entryId });
     expect(res.body.loan).toMatchObject({ status: 'settled', settledOn: T, outstandingPrincipalFen: 0 });
     expect((await customerRow(t, loan.customerId)).stage).toBe('settled');
     expect((await stagesOf(loan.customerId)).slice(-1)).toEqual(['repaying→settled']);

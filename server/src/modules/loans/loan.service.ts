@@ -162,10 +162,11 @@ export function createLoanService(deps: Deps, customers: CustomerService) {
    * and the statement import (one transaction for a whole file).
    */
   async function applyPayment(rc: RequestContext, loan: LoanRow, input: { amountFen: number; paidOn: string; externalRef: string | null; note?: string | null }, source: 'manual' | 'import', t: Transaction) {
-    if (loan.status !== 'active') throw conflict('LOAN_NOT_ACTIVE');
-    checkDate('paidOn', input.paidOn, loan, '还款日期');
+    // A retry first: the payment that settled the loan, sent again, is a replay, not LOAN_NOT_ACTIVE.
     const replay = await existingByRef(Number(loan.id), input.externalRef, (e) => e.kind === 'payment' && Number(e.amountFen) === input.amountFen && e.occurredOn === input.paidOn, t);
     if (replay) return { entry: replay, replayed: true };
+    if (loan.status !== 'active') throw conflict('LOAN_NOT_ACTIVE');
+    checkDate('paidOn', input.paidOn, loan, '还款日期');
     const insts = await installmentsOf(Number(loan.id), t);
     const max = maxPayable(insts.map(money), input.paidOn);
     if (max === 0) throw conflict('NOTHING_DUE');
