@@ -3,7 +3,7 @@
 // refused, every dataset × dimension runs, and the sharing rules of saved dashboards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Client, type TestApp } from '../helpers/test-app';
-import { count, createCustomer, exec, expectValidation } from '../helpers/fixtures';
+import { advanceTo, count, createCustomer, exec, expectValidation } from '../helpers/fixtures';
 import { DATASETS, DATASET_KEYS, type DatasetDef } from '../../server/src/contracts/report-builder';
 
 let t: TestApp;
@@ -103,6 +103,14 @@ describe('report builder: numbers', () => {
     expect(byLabel(all)).toEqual({ 杭州一部: 4 });
     const branch = await run(await t.loginAs('周强'), { dataset: 'customers', dimensions: [{ field: 'team' }], measures: [{ fn: 'count' }] });
     expect(byLabel(branch)).toEqual({ 杭州一部: 4, 杭州二部: 2 });
+  });
+
+  it('a funnel over stages reads in stage order, not by size', async () => {
+    await advanceTo(liu, ids.l1, ['intent', 'due_diligence']);
+    const b = await run(lead1, { dataset: 'customers', dimensions: [{ field: 'stage' }], measures: [{ fn: 'count' }], chart: 'funnel' });
+    expect(b.rows.map((r) => [r.stage.label, r.count_0])).toEqual([['线索', 3], ['已尽调', 1]]);
+    const bar = await run(lead1, { dataset: 'customers', dimensions: [{ field: 'stage' }], measures: [{ fn: 'count' }], chart: 'bar' });
+    expect(bar.rows[0].stage.label).toBe('线索');
   });
 
   it('an officer sees their own customers only', async () => {

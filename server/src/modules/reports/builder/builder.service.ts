@@ -98,6 +98,13 @@ export function createReportBuilderService(deps: Deps) {
     }
     const truncated = raw.length > REPORT_ROW_LIMIT;
     const rows = raw.slice(0, REPORT_ROW_LIMIT);
+    // A funnel over stages or statuses reads in their own order (线索 → 意向 → …), not by size.
+    const firstReg = def.dimensions[0] && def.dimensions[0].field !== 'date' ? (DATASET_SQL[def.dataset].dimensions[def.dimensions[0].field as never] as { enumLabels?: Record<string, string> }) : undefined;
+    if (def.chart === 'funnel' && firstReg?.enumLabels) {
+      const order = Object.keys(firstReg.enumLabels);
+      const rank = (v: unknown) => (order.indexOf(String(v)) + order.length + 1) % (order.length + 1);
+      rows.sort((a, b) => rank(a[compiled.aliases[def.dimensions[0].field]]) - rank(b[compiled.aliases[def.dimensions[0].field]]));
+    }
 
     // Dimension labels: ids → names, enum keys → Chinese, empty → 未填写.
     const labelFor: ((v: unknown) => string)[] = [];
