@@ -6,12 +6,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import ExcelJS from 'exceljs';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { rows } from '../helpers/fixtures';
 import { approvedAndSigned } from '../helpers/loans';
 import { H5_DIST } from '../../server/src/app';
+import { shanghaiDate } from '../../server/src/contracts/dates';
 import { SHOTS, PHONE, launchChromium } from '../helpers/browser';
 
 let t: TestApp;
@@ -91,6 +93,40 @@ describe('finance records a disbursement and a payment on the phone', () => {
     await page.locator('.van-popup__close-icon').first().click();
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await shot(page, '63-loan-ledger');
+  });
+
+  it('提前结清: the quote shows principal, accrued interest and what is waived', async () => {
+    const [loan] = await rows(t, 'SELECT id FROM loans WHERE application_id = ?', [applicationId]);
+    await page.goto(`${base}/loans/${loan!.id}`);
+    await page.getByTestId('early-settle').click();
+    await expect.poll(() => page.getByTestId('settle-quote').textContent()).toContain('结清金额');
+    // Disbursed today: nothing has accrued, so today's settlement is the principal (the 1,000 元 of interest
+    // already paid for the current period is kept, as the README states).
+    expect(await page.getByTestId('settle-quote').textContent()).toContain('200,000.00');
+    await shot(page, '64-settlement-quote');
+    await page.locator('.van-popup__close-icon').first().click();
+  });
+
+  it('还款导入: a statement is previewed row by row, then imported', async () => {
+    const [loan] = await rows(t, 'SELECT lender_loan_no FROM loans WHERE application_id = ?', [applicationId]);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('明细');
+    ws.addRow(['借据号', '还款日期', '还款金额']);
+    // Excel dates carry no zone: exceljs writes and reads them as UTC midnight of the calendar day.
+    const today = new Date(`${shanghaiDate()}T00:00:00Z`);
+    ws.addRow([loan!.lender_loan_no, today, 193.72]);
+    ws.addRow(['JJ-UNKNOWN', today, 100]);
+    const file = path.join(SHOTS, 'statement.xlsx');
+    await wb.xlsx.writeFile(file);
+    await page.goto(`${base}/me`);
+    await page.getByTestId('me-import').click();
+    await page.getByTestId('import-file').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('1 行可导入');
+    expect(await page.getByTestId('import-row-3').textContent()).toContain('找不到');
+    await shot(page, '65-import-preview');
+    await page.getByTestId('import-confirm').click();
+    await expect.poll(() => page.getByTestId('import-done').textContent()).toContain('已导入 1 笔');
+    expect(Number((await rows(t, "SELECT COUNT(*) AS n FROM loan_entries WHERE source = 'import'"))[0]!.n)).toBe(1);
   });
 
   it('the customer page lists the loan', async () => {

@@ -11,7 +11,9 @@
 //   interest, unpaid penalty); the installment whose period holds D owes its principal plus the
 //   interest accrued so far = round-half-up(its scheduled interest × days elapsed in the period /
 //   days in the period), the period running from the previous due date (the disbursement date for
-//   the first) to its due date; later installments owe their principal only. Interest not owed
+//   the first) to its due date; later installments owe their principal only.
+//   Interest already paid for the current period is kept even where it exceeds the accrual (it is
+//   never turned into principal or refunded). Interest not owed
 //   under this rule is waived (recorded per installment), as is nothing else: unpaid penalty is
 //   always owed.
 import type { InstallmentStatus } from '../../contracts/loans';
