@@ -17,6 +17,7 @@ import type { QueueResult, QueueSmsInput, SmsService } from './sms.service';
 const UNPAID = ['pending', 'due', 'partial', 'overdue'];
 const OVERDUE_CATCH_UP_DAYS = 3;
 const DIGEST_LINES = 20;
+const SLICE = 1000;
 
 export interface ReminderScanResult {
   date: string;
@@ -33,11 +34,27 @@ export function createSmsReminders(deps: Deps, sms: SmsService) {
   const { db, bot, config } = deps;
   const { Installment, Loan, Customer } = db.models;
 
+  /** Unpaid installments of active loans due in [from, to], read once; loans looked up in slices. */
   async function unpaidOfActiveLoans(from: string, to: string) {
     const insts = await Installment.findAll({ where: { dueOn: { [Op.between]: [from, to] }, status: UNPAID }, order: [['dueOn', 'ASC'], ['id', 'ASC']], raw: true });
-    const loans = insts.length ? await Loan.findAll({ where: { id: [...new Set(insts.map((i) => i.loanId))], status: 'active' }, raw: true }) : [];
-    const byId = new Map<number, Loan>(loans.map((l) => [Number(l.id), l]));
+    const byId = new Map<number, Loan>();
+    const loanIds = [...new Set(insts.map((i) => Number(i.loanId)))];
+    for (let i = 0; i < loanIds.length; i += SLICE) {
+      for (const l of await Loan.findAll({ where: { id: loanIds.slice(i, i + SLICE), status: 'active' }, raw: true })) byId.set(Number(l.id), l);
+    }
     return insts.filter((i) => byId.has(Number(i.loanId)) && remainingFen(i) > 0).map((i) => ({ inst: i, loan: byId.get(Number(i.loanId))! }));
+  }
+
+  /** Queues in slices, so each statement's IN lists stay short whatever the book's size. */
+  async function queueAll(inputs: QueueSmsInput[]): Promise<QueueResult> {
+    const total: QueueResult = { queued: 0, optedOut: 0, invalid: 0 };
+    for (let i = 0; i < inputs.length; i += SLICE) {
+      const r = await sms.queue(null, inputs.slice(i, i + SLICE));
+      total.queued += r.queued;
+      total.optedOut += r.optedOut;
+      total.invalid += r.invalid;
+    }
+    return total;
   }
 
   function input(purpose: 'repayment_due' | 'overdue', x: { inst: Installment; loan: Loan }, today: string): QueueSmsInput {
@@ -54,8 +71,11 @@ export function createSmsReminders(deps: Deps, sms: SmsService) {
 
   async function officerDigest(today: string, rows: { inst: Installment; loan: Loan }[]): Promise<number> {
     if (!rows.length) return 0;
-    const customers = await Customer.findAll({ attributes: ['id', 'name', 'ownerId'], where: { id: [...new Set(rows.map((r) => Number(r.loan.customerId)))] }, raw: true });
-    const cById = new Map(customers.map((c) => [Number(c.id), c]));
+    const ids = [...new Set(rows.map((r) => Number(r.loan.customerId)))];
+    const cById = new Map<number, { id: number; name: string; ownerId: number | null }>();
+    for (let i = 0; i < ids.length; i += SLICE) {
+      for (const c of await Customer.findAll({ attributes: ['id', 'name', 'ownerId'], where: { id: ids.slice(i, i + SLICE) }, raw: true })) cById.set(Number(c.id), c);
+    }
     const perOfficer = new Map<number, string[]>();
     for (const r of rows) {
       const c = cById.get(Number(r.loan.customerId));
@@ -90,8 +110,8 @@ export function createSmsReminders(deps: Deps, sms: SmsService) {
       const today = shanghaiDate(new Date(opts.now ?? bot.now()));
       const due = await unpaidOfActiveLoans(addDays(today, 1), addDays(today, config.sms.daysBefore));
       const overdue = await unpaidOfActiveLoans(addDays(today, -OVERDUE_CATCH_UP_DAYS), addDays(today, -1));
-      const dueResult = await sms.queue(null, due.map((x) => input('repayment_due', x, today)));
-      const overdueResult = await sms.queue(null, overdue.map((x) => input('overdue', x, today)));
+      const dueResult = await queueAll(due.map((x) => input('repayment_due', x, today)));
+      const overdueResult = await queueAll(overdue.map((x) => input('overdue', x, today)));
       const exactlyN = due.filter((x) => x.inst.dueOn === addDays(today, config.sms.daysBefore));
       const officersNotified = await officerDigest(today, exactlyN);
       return { date: today, due: dueResult, overdue: overdueResult, officersNotified };

@@ -20,6 +20,7 @@ import { nextOpening, tomorrowsOpening, withinSmsHours } from './sms.clock';
 import { renderSmsText } from './sms.text';
 
 const CLAIM_MS = 5 * 60_000;
+const PASS_BUDGET_MS = 3 * 60_000;
 const MAX_ATTEMPTS = 12;
 const MAX_TRANSIENT_ATTEMPTS = 6;
 /** Statuses the sender picks up when their next_attempt_at has come. */
@@ -235,9 +236,13 @@ export function createSmsService(deps: Deps, opts: { provider?: SmsProvider } = 
         limit: o.limit ?? 200,
         raw: true,
       });
+      const started = Date.now();
       for (const { id } of due) {
+        // A pass stays well inside the job's lease (slow provider answers): the rest waits for the next one.
+        if (Date.now() - started > PASS_BUDGET_MS) break;
+        const claimAt = Math.max(now, bot.now()); // each row's claim runs from when it is taken
         const [claimed] = await SmsMessage.update(
-          { status: 'sending', claimedBy: owner, claimUntil: new Date(now + CLAIM_MS), attempts: literal('attempts + 1') as unknown as number },
+          { status: 'sending', claimedBy: owner, claimUntil: new Date(claimAt + CLAIM_MS), attempts: literal('attempts + 1') as unknown as number },
           { where: { id, status: WAITING, nextAttemptAt: { [Op.lte]: new Date(now) } } },
         );
         if (claimed !== 1) continue; // another instance took it
