@@ -13,6 +13,9 @@ const key = (len: number) => ({ type: DataTypes.STRING(len), allowNull: false, d
 const n = { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 };
 const fen = { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 };
 const ts = { type: DataTypes.DATE(3), allowNull: false };
+// Every dated cell is kept twice: per day (grain 'd') and per month (grain 'm', day = the 1st), so
+// a year's dashboard reads twelve month rows per cell instead of 365 day rows.
+const grain = { type: DataTypes.CHAR(1), allowNull: false, defaultValue: 'd' };
 
 // The common dimensions: the owning officer and their department, the customer's channel.
 const dims = { department_id: dim, owner_id: dim, channel: key(32) };
@@ -31,6 +34,7 @@ export async function up({ queryInterface: q }: MigrationContext) {
   // ever reached.
   await q.createTable('report_customer_daily', {
     id,
+    grain,
     day,
     ...dims,
     new_customers: n,
@@ -40,22 +44,28 @@ export async function up({ queryInterface: q }: MigrationContext) {
     approved: n,
     disbursed: n,
   });
-  await q.addIndex('report_customer_daily', ['day', 'department_id', 'owner_id', 'channel'], { unique: true, name: 'uq_rcd' });
+  await q.addIndex('report_customer_daily', ['grain', 'day', 'department_id', 'owner_id', 'channel'], { unique: true, name: 'uq_rcd' });
+  await q.addIndex('report_customer_daily', ['department_id', 'grain', 'day'], { name: 'ix_rcd_dept' });
+  await q.addIndex('report_customer_daily', ['owner_id', 'grain', 'day'], { name: 'ix_rcd_owner' });
 
   // Follow-ups by the author, the author's department at the time, the customer's channel and the type.
   await q.createTable('report_followup_daily', {
     id,
+    grain,
     day,
     ...dims,
     type: key(16),
     follow_ups: n,
     customers_touched: n, // distinct customers per author and day
   });
-  await q.addIndex('report_followup_daily', ['day', 'department_id', 'owner_id', 'channel', 'type'], { unique: true, name: 'uq_rfd' });
+  await q.addIndex('report_followup_daily', ['grain', 'day', 'department_id', 'owner_id', 'channel', 'type'], { unique: true, name: 'uq_rfd' });
+  await q.addIndex('report_followup_daily', ['department_id', 'grain', 'day'], { name: 'ix_rfd_dept' });
+  await q.addIndex('report_followup_daily', ['owner_id', 'grain', 'day'], { name: 'ix_rfd_owner' });
 
   // Applications: submissions by submission day, decisions by decision day (owner = applicant).
   await q.createTable('report_application_daily', {
     id,
+    grain,
     day,
     ...dims,
     product: key(50),
@@ -65,11 +75,14 @@ export async function up({ queryInterface: q }: MigrationContext) {
     rejected: n,
     withdrawn: n,
   });
-  await q.addIndex('report_application_daily', ['day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id'], { unique: true, name: 'uq_rad' });
+  await q.addIndex('report_application_daily', ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id'], { unique: true, name: 'uq_rad' });
+  await q.addIndex('report_application_daily', ['department_id', 'grain', 'day'], { name: 'ix_rad_dept' });
+  await q.addIndex('report_application_daily', ['owner_id', 'grain', 'day'], { name: 'ix_rad_owner' });
 
   // Approval tasks decided, by decision day and node: counts and the summed time at the node.
   await q.createTable('report_approval_node_daily', {
     id,
+    grain,
     day,
     ...dims,
     product: key(50),
@@ -81,7 +94,9 @@ export async function up({ queryInterface: q }: MigrationContext) {
     returned: n,
     duration_s: fen,
   });
-  await q.addIndex('report_approval_node_daily', ['day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id', 'node_name'], { unique: true, name: 'uq_rand' });
+  await q.addIndex('report_approval_node_daily', ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id', 'node_name'], { unique: true, name: 'uq_rand' });
+  await q.addIndex('report_approval_node_daily', ['department_id', 'grain', 'day'], { name: 'ix_rand_dept' });
+  await q.addIndex('report_approval_node_daily', ['owner_id', 'grain', 'day'], { name: 'ix_rand_owner' });
   // p90 at a node reads the decided tasks of the period directly: bounded by this index.
   await q.addIndex('approval_tasks', ['decided_at'], { name: 'ix_tasks_decided_at' });
 
@@ -89,6 +104,7 @@ export async function up({ queryInterface: q }: MigrationContext) {
   // payments by payment day, installments by due day.
   await q.createTable('report_loan_daily', {
     id,
+    grain,
     day,
     ...dims,
     product_id: dim,
@@ -101,7 +117,9 @@ export async function up({ queryInterface: q }: MigrationContext) {
     due_paid_fen: fen, // of which paid so far
     commission_fen: fen, // commission accrued (signed: reversals and clawbacks subtract), by its date
   });
-  await q.addIndex('report_loan_daily', ['day', 'department_id', 'owner_id', 'channel', 'product_id'], { unique: true, name: 'uq_rld' });
+  await q.addIndex('report_loan_daily', ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product_id'], { unique: true, name: 'uq_rld' });
+  await q.addIndex('report_loan_daily', ['department_id', 'grain', 'day'], { name: 'ix_rld_dept' });
+  await q.addIndex('report_loan_daily', ['owner_id', 'grain', 'day'], { name: 'ix_rld_owner' });
 
   // Live loans now (not dated): outstanding principal by overdue bucket.
   await q.createTable('report_loan_state', {

@@ -64,6 +64,20 @@ export function periods(from: string, to: string, g: Granularity): string[] {
   return out;
 }
 
+const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
+const nextMonthStart = (d: string) => monthStart(addDays(monthStart(d), 32));
+
+/** The period over grain-d / grain-m rollup rows: whole months from the month rows, the ends from the day rows. */
+export function periodSql(from: string, to: string, dailyOnly = false): Sql {
+  const firstFull = from === monthStart(from) ? from : nextMonthStart(from);
+  const lastFullEnd = addDays(to, 1) === monthStart(addDays(to, 1)) ? to : addDays(monthStart(to), -1);
+  if (dailyOnly || firstFull > lastFullEnd) return sql("grain = 'd' AND day >= ? AND day <= ?", from, to);
+  const parts: Sql[] = [sql("(grain = 'm' AND day >= ? AND day <= ?)", firstFull, monthStart(lastFullEnd))];
+  if (from < firstFull) parts.push(sql("(grain = 'd' AND day >= ? AND day <= ?)", from, addDays(firstFull, -1)));
+  if (lastFullEnd < to) parts.push(sql("(grain = 'd' AND day >= ? AND day <= ?)", addDays(lastFullEnd, 1), to));
+  return { text: parts.map((p) => p.text).join(' OR '), params: parts.flatMap((p) => p.params) };
+}
+
 /** The rows a viewer may count, as a tree of columns: all, one owner, or a department subtree. */
 type Reach = { kind: 'all' } | { kind: 'owner'; id: number } | { kind: 'departments'; ids: readonly number[] };
 
@@ -127,8 +141,14 @@ export function createMetricsService(deps: Deps) {
     return and(parts);
   }
 
-  const rollupWhere = async (viewer: Actor, q: ReportQuery, product: Cols['product'] = null, dated = true) =>
-    and([await where(viewer, q, ROLLUP_COLS(product)), ...(dated ? [sql('day >= ? AND day <= ?', q.from, q.to)] : [])]);
+  /**
+   * Scope, filters and the period over a rollup. 'mixed' reads whole months inside the period from
+   * the month rows and only the partial months at either end from the day rows; 'daily' reads day
+   * rows only (for day and week series); false: not dated (the live loan state).
+   */
+  const rollupWhere = async (viewer: Actor, q: ReportQuery, product: Cols['product'] = null, dated: false | 'mixed' | 'daily' | true = 'mixed') =>
+    and([await where(viewer, q, ROLLUP_COLS(product)), ...(dated === false ? [] : [periodSql(q.from, q.to, dated === 'daily')])]);
+  const seriesGrain = (q: ReportQuery) => (q.granularity === 'month' ? 'mixed' : 'daily') as 'mixed' | 'daily';
 
   const select = <T>(text: string, w: Sql, ...tail: unknown[]) => db.select<T>({ text: text.replace('$WHERE', w.text), params: [...w.params, ...tail] });
 
@@ -223,7 +243,7 @@ export function createMetricsService(deps: Deps) {
   // ---------- activity ----------
 
   async function activity(viewer: Actor, q: ReportQuery): Promise<ActivityReport> {
-    const w = await rollupWhere(viewer, q);
+    const w = await rollupWhere(viewer, q, null, seriesGrain(q));
     const f = await select<{ day: unknown; type: FollowUpType; n: number; touched: number }>('SELECT day, type, SUM(follow_ups) AS n, SUM(customers_touched) AS touched FROM report_followup_daily WHERE $WHERE GROUP BY day, type', w);
     const c = await select<{ day: unknown; n: number }>('SELECT day, SUM(new_customers) AS n FROM report_customer_daily WHERE $WHERE GROUP BY day', w);
     const blank = (period: string): ActivityPoint => ({ period, followUps: 0, byType: Object.fromEntries(Object.keys(FOLLOWUP_TYPES).map((k) => [k, 0])) as Record<FollowUpType, number>, customersTouched: 0, newCustomers: 0 });
@@ -273,7 +293,7 @@ export function createMetricsService(deps: Deps) {
   async function applications(viewer: Actor, q: ReportQuery): Promise<ApplicationsReport> {
     const w = await rollupWhere(viewer, q, { col: 'product', by: 'name' });
     const [tot] = await select<Record<string, unknown>>(`SELECT ${APP_SUMS} FROM report_application_daily WHERE $WHERE`, w);
-    const byDay = await select<Record<string, unknown> & { day: unknown }>(`SELECT day, ${APP_SUMS} FROM report_application_daily WHERE $WHERE GROUP BY day`, w);
+    const byDay = await select<Record<string, unknown> & { day: unknown }>(`SELECT day, ${APP_SUMS} FROM report_application_daily WHERE $WHERE GROUP BY day`, await rollupWhere(viewer, q, { col: 'product', by: 'name' }, seriesGrain(q)));
     const series = new Map(periods(q.from, q.to, q.granularity).map((p) => [p, { s: 0, a: 0, r: 0, w: 0 }]));
     for (const r of byDay) {
       const p = series.get(periodOf(dateOnly(r.day)!, q.granularity))!;
@@ -320,10 +340,23 @@ export function createMetricsService(deps: Deps) {
   async function loans(viewer: Actor, q: ReportQuery): Promise<LoansReport> {
     const product = { col: 'product_id', by: 'id' } as const;
     const w = await rollupWhere(viewer, q, product);
+    // Overdue needs day precision in the month of today (due before today or not), so that month
+    // is always read from the day rows.
+    const cut = monthStart(shanghaiDate());
+    const scoped = await rollupWhere(viewer, q, product, false);
+    const grainPeriod =
+      seriesGrain(q) === 'daily' || q.to < cut ? periodSql(q.from, q.to, seriesGrain(q) === 'daily')
+      : q.from >= cut ? periodSql(q.from, q.to, true)
+      : (() => {
+          const a = periodSql(q.from, addDays(cut, -1));
+          const b = periodSql(cut, q.to, true);
+          return { text: `(${a.text}) OR (${b.text})`, params: [...a.params, ...b.params] };
+        })();
+    const wSeries = and([scoped, grainPeriod]);
     const sw = await rollupWhere(viewer, q, product, false);
     const today = shanghaiDate();
     const days = await select<{ day: unknown; dc: number; df: number; rf: number; cf: number; due: number; paid: number }>(
-      'SELECT day, SUM(disbursed_count) AS dc, SUM(disbursed_fen) AS df, SUM(received_fen) AS rf, SUM(commission_fen) AS cf, SUM(due_fen) AS due, SUM(due_paid_fen) AS paid FROM report_loan_daily WHERE $WHERE GROUP BY day', w);
+      'SELECT day, SUM(disbursed_count) AS dc, SUM(disbursed_fen) AS df, SUM(received_fen) AS rf, SUM(commission_fen) AS cf, SUM(due_fen) AS due, SUM(due_paid_fen) AS paid FROM report_loan_daily WHERE $WHERE GROUP BY day', wSeries);
     const totals = { disbursedCount: 0, disbursedFen: 0, receivedFen: 0, commissionFen: 0 };
     const series = new Map(periods(q.from, q.to, q.granularity).map((p) => [p, { period: p, disbursedCount: 0, disbursedFen: 0, receivedFen: 0 }]));
     const months = new Map(periods(q.from, q.to, 'month').map((p) => [p.slice(0, 7), { month: p.slice(0, 7), receivableFen: 0, receivedFen: 0, overdueFen: 0 }]));

@@ -58,12 +58,15 @@ export function additiveUpsert(db: Db, table: string, keyCols: string[], measure
     db.dialect === 'mysql'
       ? ` ON DUPLICATE KEY UPDATE ${measureCols.map((c) => `${c} = ${c} + VALUES(${c})`).join(', ')}`
       : ` ON CONFLICT (${keyCols.join(', ')}) DO UPDATE SET ${measureCols.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
+  void placeholders;
+  // Values are escaped by the dialect's own escaper and inlined: Sequelize's replacement parser is
+  // the slow part of a many-row statement (a rebuild writes hundreds of thousands of cells).
+  const esc = (v: unknown) => db.sequelize.escape(v as string | number);
   return async (rows: unknown[][], t?: Transaction | null) => {
-    // Batches keep the statement under the drivers' parameter limits (SQLite: 32766).
-    const per = Math.max(1, Math.floor(2000 / cols.length));
+    const per = 1000;
     for (let i = 0; i < rows.length; i += per) {
       const chunk = rows.slice(i, i + per);
-      await exec(db, `INSERT INTO ${table} (${cols.join(', ')}) VALUES ${chunk.map(() => placeholders).join(', ')}${tail}`, chunk.flat(), t);
+      await exec(db, `INSERT INTO ${table} (${cols.join(', ')}) VALUES ${chunk.map((r) => `(${r.map(esc).join(', ')})`).join(', ')}${tail}`, [], t);
     }
   };
 }

@@ -14,14 +14,15 @@ import { EVENT_TYPES, type EventInput } from '../events/events.service';
 import { STAGE_FLOW, type Stage } from '../../contracts/stages';
 import { addDays, shanghaiDate } from '../../contracts/dates';
 import { additiveUpsert, asDate, dateOnly, dayOf, exec, num, query, stamp } from './report.sql';
+import { sql } from '../../db/sql';
 
 /** The rollup tables: key columns, then additive measures (in this order in every cell). */
 export const ROLLUPS = {
-  customer: { table: 'report_customer_daily', keys: ['day', 'department_id', 'owner_id', 'channel'], measures: ['new_customers', 'reached_intent', 'reached_due_diligence', 'applied', 'approved', 'disbursed'] },
-  followup: { table: 'report_followup_daily', keys: ['day', 'department_id', 'owner_id', 'channel', 'type'], measures: ['follow_ups', 'customers_touched'] },
-  application: { table: 'report_application_daily', keys: ['day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id'], measures: ['submitted', 'approved', 'rejected', 'withdrawn'] },
-  node: { table: 'report_approval_node_daily', keys: ['day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id', 'node_name'], measures: ['decided', 'approved', 'rejected', 'returned', 'duration_s'] },
-  loan: { table: 'report_loan_daily', keys: ['day', 'department_id', 'owner_id', 'channel', 'product_id'], measures: ['disbursed_count', 'disbursed_fen', 'cycle_days', 'received_count', 'received_fen', 'due_fen', 'due_paid_fen', 'commission_fen'] },
+  customer: { table: 'report_customer_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel'], measures: ['new_customers', 'reached_intent', 'reached_due_diligence', 'applied', 'approved', 'disbursed'] },
+  followup: { table: 'report_followup_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel', 'type'], measures: ['follow_ups', 'customers_touched'] },
+  application: { table: 'report_application_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id'], measures: ['submitted', 'approved', 'rejected', 'withdrawn'] },
+  node: { table: 'report_approval_node_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id', 'node_name'], measures: ['decided', 'approved', 'rejected', 'returned', 'duration_s'] },
+  loan: { table: 'report_loan_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product_id'], measures: ['disbursed_count', 'disbursed_fen', 'cycle_days', 'received_count', 'received_fen', 'due_fen', 'due_paid_fen', 'commission_fen'] },
   loanState: { table: 'report_loan_state', keys: ['department_id', 'owner_id', 'channel', 'product_id', 'bucket'], measures: ['loans', 'outstanding_fen'] },
 } as const;
 export type RollupName = keyof typeof ROLLUPS;
@@ -30,7 +31,13 @@ type Key = (string | number)[];
 /** Cells an entity contributes to: "rollup\u0001[keys…]" → measures. */
 export class Contribution {
   readonly cells = new Map<string, number[]>();
+  /** Dated rollups (key starting with the day) get the cell twice: the day's and the month's. */
   add(r: RollupName, key: Key, measures: number[]) {
+    if (r === 'loanState') return this.put(r, key, measures);
+    this.put(r, ['d', ...key], measures);
+    this.put(r, ['m', `${String(key[0]).slice(0, 7)}-01`, ...key.slice(1)], measures);
+  }
+  private put(r: RollupName, key: Key, measures: number[]) {
     const k = `${r}\u0001${JSON.stringify(key)}`;
     const cur = this.cells.get(k);
     if (cur) for (let i = 0; i < measures.length; i++) cur[i] += measures[i];
@@ -67,7 +74,14 @@ const daysBetween = (a: string, b: string) => Math.round((Date.parse(b) - Date.p
 
 export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
   const { db } = deps;
-  const lock = (t?: Transaction | null) => (t && db.dialect === 'mysql' ? ' LOCK IN SHARE MODE' : '');
+  // Reads inside the business transaction are plain (consistent) reads: locking reads over child
+  // tables (stage changes, applications by customer …) would take gap locks at the end of their
+  // indexes and serialise every concurrent insert — all new leads queued behind one another. The
+  // facts row lock below orders two refreshes of one entity; what a transaction changed itself it
+  // always reads back. See README 数据报表 for the one race left (and why the rebuild settles it).
+  const lock = (_t?: Transaction | null) => '';
+  /** Inside a transaction through Sequelize; outside (the rebuild) through Db.select's fast path. */
+  const read = <T>(text: string, params: unknown[], t?: Transaction | null): Promise<T[]> => (t ? query<T>(db, text, params, t) : db.select<T>({ text, params }));
   const upserts = Object.fromEntries(
     (Object.keys(ROLLUPS) as RollupName[]).map((r) => [r, additiveUpsert(db, ROLLUPS[r].table, [...ROLLUPS[r].keys], [...ROLLUPS[r].measures])]),
   ) as Record<RollupName, ReturnType<typeof additiveUpsert>>;
@@ -86,20 +100,20 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
     const out = new Map<number, Contribution>();
     if (!ids.length) return out;
     const l = lock(t);
-    const rows = await query<{ id: number; created_at: unknown; channel: string; owner_id: number | null; department_id: number | null; stage: Stage }>(
-      db, `SELECT id, created_at, channel, owner_id, department_id, stage FROM customers WHERE id IN (${inList(ids)})${l}`, ids, t);
+    const rows = await read<{ id: number; created_at: unknown; channel: string; owner_id: number | null; department_id: number | null; stage: Stage }>(
+      `SELECT id, created_at, channel, owner_id, department_id, stage FROM customers WHERE id IN (${inList(ids)})${l}`, ids, t);
     const level = new Map<number, number>();
     const raise = (id: number, v: number) => level.set(id, Math.max(level.get(id) ?? 0, v));
     for (const r of rows) raise(Number(r.id), STAGE_RANK[r.stage] ?? 0);
-    for (const r of await query<{ customer_id: number; to_stage: Stage }>(db, `SELECT DISTINCT customer_id, to_stage FROM customer_stage_changes WHERE customer_id IN (${inList(ids)})${l}`, ids, t)) {
+    for (const r of await read<{ customer_id: number; to_stage: Stage }>(`SELECT DISTINCT customer_id, to_stage FROM customer_stage_changes WHERE customer_id IN (${inList(ids)})${l}`, ids, t)) {
       raise(Number(r.customer_id), STAGE_RANK[r.to_stage] ?? 0);
     }
-    for (const r of await query<{ customer_id: number; submitted: number; approved: number }>(
-      db, `SELECT customer_id, MAX(CASE WHEN submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted, MAX(CASE WHEN status = 'approved' THEN 1 ELSE 0 END) AS approved FROM applications WHERE customer_id IN (${inList(ids)}) GROUP BY customer_id${l}`, ids, t)) {
+    for (const r of await read<{ customer_id: number; submitted: number; approved: number }>(
+      `SELECT customer_id, MAX(CASE WHEN submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted, MAX(CASE WHEN status = 'approved' THEN 1 ELSE 0 END) AS approved FROM applications WHERE customer_id IN (${inList(ids)}) GROUP BY customer_id${l}`, ids, t)) {
       if (num(r.approved)) raise(Number(r.customer_id), 4);
       else if (num(r.submitted)) raise(Number(r.customer_id), 3);
     }
-    for (const r of await query<{ customer_id: number }>(db, `SELECT DISTINCT customer_id FROM loans WHERE customer_id IN (${inList(ids)}) AND status <> 'reversed'${l}`, ids, t)) {
+    for (const r of await read<{ customer_id: number }>(`SELECT DISTINCT customer_id FROM loans WHERE customer_id IN (${inList(ids)}) AND status <> 'reversed'${l}`, ids, t)) {
       raise(Number(r.customer_id), 5);
     }
     for (const r of rows) {
@@ -117,12 +131,12 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
     const out = new Map<number, Contribution>();
     if (!ids.length) return out;
     const l = lock(t);
-    const apps = await query<{ id: number; applicant_id: number; department_id: number; status: string; product: string; flow_id: number | null; decided_at: unknown; channel: string }>(
-      db, `SELECT a.id, a.applicant_id, a.department_id, a.status, a.product, a.flow_id, a.decided_at, c.channel FROM applications a JOIN customers c ON c.id = a.customer_id WHERE a.id IN (${inList(ids)})${l}`, ids, t);
+    const apps = await read<{ id: number; applicant_id: number; department_id: number; status: string; product: string; flow_id: number | null; decided_at: unknown; channel: string }>(
+      `SELECT a.id, a.applicant_id, a.department_id, a.status, a.product, a.flow_id, a.decided_at, c.channel FROM applications a JOIN customers c ON c.id = a.customer_id WHERE a.id IN (${inList(ids)})${l}`, ids, t);
     const dims = new Map(apps.map((a) => [Number(a.id), [a.department_id ?? 0, a.applicant_id ?? 0, a.channel, a.product, a.flow_id ?? 0] as Key]));
     for (const a of apps) out.set(Number(a.id), new Contribution());
-    const actions = await query<{ application_id: number; action: string; created_at: unknown }>(
-      db, `SELECT application_id, action, created_at FROM application_actions WHERE application_id IN (${inList(ids)}) AND action IN ('submit', 'resubmit', 'withdraw')${l}`, ids, t);
+    const actions = await read<{ application_id: number; action: string; created_at: unknown }>(
+      `SELECT application_id, action, created_at FROM application_actions WHERE application_id IN (${inList(ids)}) AND action IN ('submit', 'resubmit', 'withdraw')${l}`, ids, t);
     const withdrawnOn = new Map<number, string>();
     for (const x of actions) {
       const id = Number(x.application_id);
@@ -138,8 +152,8 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
       if ((a.status === 'approved' || a.status === 'rejected') && a.decided_at) c.add('application', [dayOf(a.decided_at)!, ...dims.get(id)!], [0, a.status === 'approved' ? 1 : 0, a.status === 'rejected' ? 1 : 0, 0]);
       if (a.status === 'withdrawn' && withdrawnOn.has(id)) c.add('application', [withdrawnOn.get(id)!, ...dims.get(id)!], [0, 0, 0, 1]);
     }
-    const tasks = await query<{ application_id: number; node_name: string; status: string; created_at: unknown; decided_at: unknown }>(
-      db, `SELECT application_id, node_name, status, created_at, decided_at FROM approval_tasks WHERE application_id IN (${inList(ids)}) AND status IN ('approved', 'rejected', 'returned') AND decided_at IS NOT NULL${l}`, ids, t);
+    const tasks = await read<{ application_id: number; node_name: string; status: string; created_at: unknown; decided_at: unknown }>(
+      `SELECT application_id, node_name, status, created_at, decided_at FROM approval_tasks WHERE application_id IN (${inList(ids)}) AND status IN ('approved', 'rejected', 'returned') AND decided_at IS NOT NULL${l}`, ids, t);
     for (const k of tasks) {
       const id = Number(k.application_id);
       const c = out.get(id);
@@ -159,8 +173,8 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
     const out = new Map<number, Contribution>();
     if (!ids.length) return out;
     const l = lock(t);
-    const loans = await query<{ id: number; department_id: number | null; owner_id: number | null; channel: string; product_id: number | null; principal_fen: number; disbursed_on: unknown; status: string; outstanding_principal_fen: number; overdue_bucket: string; customer_created_at: unknown }>(
-      db, `SELECT l.id, l.department_id, l.owner_id, l.channel, l.product_id, l.principal_fen, l.disbursed_on, l.status, l.outstanding_principal_fen, l.overdue_bucket, c.created_at AS customer_created_at FROM loans l JOIN customers c ON c.id = l.customer_id WHERE l.id IN (${inList(ids)})${l}`, ids, t);
+    const loans = await read<{ id: number; department_id: number | null; owner_id: number | null; channel: string; product_id: number | null; principal_fen: number; disbursed_on: unknown; status: string; outstanding_principal_fen: number; overdue_bucket: string; customer_created_at: unknown }>(
+      `SELECT l.id, l.department_id, l.owner_id, l.channel, l.product_id, l.principal_fen, l.disbursed_on, l.status, l.outstanding_principal_fen, l.overdue_bucket, c.created_at AS customer_created_at FROM loans l JOIN customers c ON c.id = l.customer_id WHERE l.id IN (${inList(ids)})${l}`, ids, t);
     const dims = new Map<number, Key>();
     for (const x of loans) {
       const id = Number(x.id);
@@ -175,20 +189,20 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
     }
     const live = [...dims.keys()];
     if (!live.length) return out;
-    for (const e of await query<{ loan_id: number; occurred_on: unknown; amount_fen: number }>(
-      db, `SELECT loan_id, occurred_on, amount_fen FROM loan_entries WHERE loan_id IN (${inList(live)}) AND kind IN ('payment', 'early_settlement') AND reversed_by_entry_id IS NULL${l}`, live, t)) {
+    for (const e of await read<{ loan_id: number; occurred_on: unknown; amount_fen: number }>(
+      `SELECT loan_id, occurred_on, amount_fen FROM loan_entries WHERE loan_id IN (${inList(live)}) AND kind IN ('payment', 'early_settlement') AND reversed_by_entry_id IS NULL${l}`, live, t)) {
       out.get(Number(e.loan_id))!.add('loan', [dateOnly(e.occurred_on)!, ...dims.get(Number(e.loan_id))!], [0, 0, 0, 1, num(e.amount_fen), 0, 0, 0]);
     }
-    for (const i of await query<{ loan_id: number; due_on: unknown; due: number; paid: number; waived_fen: number }>(
-      db, `SELECT loan_id, due_on, principal_fen + interest_fen AS due, paid_principal_fen + paid_interest_fen AS paid, waived_fen FROM installments WHERE loan_id IN (${inList(live)})${l}`, live, t)) {
+    for (const i of await read<{ loan_id: number; due_on: unknown; due: number; paid: number; waived_fen: number }>(
+      `SELECT loan_id, due_on, principal_fen + interest_fen AS due, paid_principal_fen + paid_interest_fen AS paid, waived_fen FROM installments WHERE loan_id IN (${inList(live)})${l}`, live, t)) {
       const paid = num(i.paid);
       // Interest forgiven by an early settlement is no longer receivable.
       const due = Math.max(paid, num(i.due) - num(i.waived_fen));
       out.get(Number(i.loan_id))!.add('loan', [dateOnly(i.due_on)!, ...dims.get(Number(i.loan_id))!], [0, 0, 0, 0, 0, due, Math.min(paid, due), 0]);
     }
     if (await hasCommissions()) {
-      for (const a of await query<{ loan_id: number; occurred_on: unknown; amount_fen: number }>(
-        db, `SELECT loan_id, occurred_on, SUM(amount_fen) AS amount_fen FROM commission_accruals WHERE loan_id IN (${inList(live)}) GROUP BY loan_id, occurred_on${l}`, live, t)) {
+      for (const a of await read<{ loan_id: number; occurred_on: unknown; amount_fen: number }>(
+        `SELECT loan_id, occurred_on, SUM(amount_fen) AS amount_fen FROM commission_accruals WHERE loan_id IN (${inList(live)}) GROUP BY loan_id, occurred_on${l}`, live, t)) {
         out.get(Number(a.loan_id))!.add('loan', [dateOnly(a.occurred_on)!, ...dims.get(Number(a.loan_id))!], [0, 0, 0, 0, 0, 0, 0, num(a.amount_fen)]);
       }
     }
@@ -266,44 +280,92 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
    * customer keeps its department until its next owner change (then `reports:rebuild` or any
    * event on it re-files it).
    */
+  /**
+   * What a transaction's events touched, refreshed once just before it commits (the commit of the
+   * emitting transaction is wrapped on its first event). Coalescing matters: a partner lead is
+   * created, assigned and announced in one transaction, and refreshing at each event would hold
+   * the new-lead cell's row lock through all of the assignment work — every concurrent intake
+   * would queue behind it. At commit the cells are locked for a few statements only.
+   */
+  interface Pending {
+    customers: Set<number>;
+    applications: Set<number>;
+    loans: Set<number>;
+    followUps: number[];
+    transfers: [number, number][];
+  }
+  const pending = new WeakMap<Transaction, Pending>();
+  function queue(t: Transaction): Pending {
+    let p = pending.get(t);
+    if (!p) {
+      const mine: Pending = { customers: new Set(), applications: new Set(), loans: new Set(), followUps: [], transfers: [] };
+      pending.set(t, mine);
+      const commit = t.commit.bind(t);
+      // A throw here rolls the transaction back and fails the commit (Sequelize's managed
+      // transaction does not roll back a failed commit itself): never a business change without
+      // its numbers.
+      t.commit = async () => {
+        pending.delete(t);
+        try {
+          await flush(mine, t);
+        } catch (err) {
+          await t.rollback().catch(() => undefined);
+          throw err;
+        }
+        return commit();
+      };
+      p = mine;
+    }
+    return p;
+  }
+
+  async function flush(p: Pending, t: Transaction) {
+    for (const id of p.followUps.sort((a, b) => a - b)) await addFollowUp(id, t);
+    for (const [from, to] of p.transfers) {
+      // 离职继承 moves a whole book at once: every customer it moved.
+      const moved = await query<{ customer_id: number }>(db, "SELECT DISTINCT customer_id FROM customer_owner_changes WHERE kind = 'transfer' AND from_user_id = ? AND to_user_id = ?", [from, to], t);
+      for (const r of moved) p.customers.add(Number(r.customer_id));
+    }
+    if (p.loans.size) {
+      const ids = [...p.loans];
+      for (const r of await query<{ customer_id: number }>(db, `SELECT DISTINCT customer_id FROM loans WHERE id IN (${inList(ids)})`, ids, t)) p.customers.add(Number(r.customer_id));
+      await refresh('loan', ids, t);
+    }
+    if (p.applications.size) await refresh('application', [...p.applications], t);
+    const customers = [...p.customers];
+    for (let i = 0; i < customers.length; i += 500) await refresh('customer', customers.slice(i, i + 500), t);
+  }
+
+  /** Notes what an event changes; the rollups are refreshed once, at the transaction's commit. */
   async function onEvent(e: EventInput, t: Transaction) {
+    const p = () => queue(t);
     switch (e.type) {
       case EVENT_TYPES.CustomerCreated:
       case EVENT_TYPES.CustomerUpdated:
       case EVENT_TYPES.StageChanged:
       case EVENT_TYPES.OwnerChanged:
-        if (ok(customerOf(e))) await refresh('customer', [customerOf(e)], t);
+        if (ok(customerOf(e))) p().customers.add(customerOf(e));
         return;
       case EVENT_TYPES.FollowUpRecorded:
-        if (ok(Number(e.payload.followUpId))) await addFollowUp(Number(e.payload.followUpId), t);
+        if (ok(Number(e.payload.followUpId))) p().followUps.push(Number(e.payload.followUpId));
         return;
-      case EVENT_TYPES.StaffBookTransferred: {
-        // 离职继承 moves a whole book at once: every customer it moved, in batches.
-        const moved = await query<{ customer_id: number }>(
-          db, "SELECT DISTINCT customer_id FROM customer_owner_changes WHERE kind = 'transfer' AND from_user_id = ? AND to_user_id = ?", [e.payload.fromUserId, e.payload.toUserId], t);
-        const ids = moved.map((r) => Number(r.customer_id));
-        for (let i = 0; i < ids.length; i += 500) await refresh('customer', ids.slice(i, i + 500), t);
+      case EVENT_TYPES.StaffBookTransferred:
+        p().transfers.push([Number(e.payload.fromUserId), Number(e.payload.toUserId)]);
         return;
-      }
       case EVENT_TYPES.ApplicationSubmitted:
       case EVENT_TYPES.ApplicationDecided:
       case EVENT_TYPES.ApplicationWithdrawn:
-        if (ok(applicationOf(e))) await refresh('application', [applicationOf(e)], t);
-        if (ok(customerOf(e))) await refresh('customer', [customerOf(e)], t);
+        if (ok(applicationOf(e))) p().applications.add(applicationOf(e));
+        if (ok(customerOf(e))) p().customers.add(customerOf(e));
         return;
       case EVENT_TYPES.LoanDisbursed:
       case EVENT_TYPES.LoanPaymentRecorded:
       case EVENT_TYPES.LoanEntryReversed:
       case EVENT_TYPES.LoanSettled:
       case EVENT_TYPES.LoanOverdueChanged:
-      case EVENT_TYPES.LoanWrittenOff: {
-        const id = loanOf(e);
-        if (!ok(id)) return;
-        await refresh('loan', [id], t);
-        const [l] = await query<{ customer_id: number }>(db, 'SELECT customer_id FROM loans WHERE id = ?', [id], t);
-        if (l) await refresh('customer', [Number(l.customer_id)], t);
+      case EVENT_TYPES.LoanWrittenOff:
+        if (ok(loanOf(e))) p().loans.add(loanOf(e));
         return;
-      }
       default:
         return;
     }
@@ -334,9 +396,9 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
         const computed = await COMPUTE[type](ids);
         const now = stamp(new Date());
         const rows = [...computed].map(([id, c]) => [type, id, JSON.stringify(c), now]);
-        for (let i = 0; i < rows.length; i += 250) {
-          const chunk = rows.slice(i, i + 250);
-          await exec(db, `INSERT INTO report_facts (entity_type, entity_id, data, updated_at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`, chunk.flat());
+        for (let i = 0; i < rows.length; i += 1000) {
+          const chunk = rows.slice(i, i + 1000);
+          await exec(db, `INSERT INTO report_facts (entity_type, entity_id, data, updated_at) VALUES ${chunk.map((r) => `(${r.map((v) => db.sequelize.escape(v as string | number)).join(', ')})`).join(', ')}`);
         }
         for (const c of computed.values()) totals.merge(c);
         done += ids.length;
@@ -349,38 +411,52 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
     return counts;
   }
 
-  /** Follow-ups in (author, time) order over the (user_id, created_at) index: touched customers need only the current author's day in memory. */
+  /**
+   * Follow-ups in primary-key order (a sequential scan, no join): channels and departments from
+   * in-memory maps, "customers touched" from the set of (customer, author, day) already seen — the
+   * first follow-up by id of each, as the incremental path counts it. The set is sharded because a
+   * JS Set holds at most 2^24 entries.
+   */
   async function rebuildFollowUps(batch: number, progress: (what: string, done: number) => void) {
-    const users = await query<{ id: number; department_id: number }>(db, 'SELECT id, department_id FROM users');
-    let done = 0;
-    for (const u of users) {
-      const cells = new Contribution();
-      let cursor: [string, number] | null = null;
-      let seenDay = '';
-      let seen = new Set<number>();
-      for (;;) {
-        const rows: { id: number; customer_id: number; type: string; created_at: unknown; channel: string }[] = await query(
-          db,
-          `SELECT f.id, f.customer_id, f.type, f.created_at, c.channel FROM follow_ups f JOIN customers c ON c.id = f.customer_id
-           WHERE f.user_id = ?${cursor ? ' AND (f.created_at > ? OR (f.created_at = ? AND f.id > ?))' : ''} ORDER BY f.created_at, f.id LIMIT ?`,
-          cursor ? [u.id, cursor[0], cursor[0], cursor[1], batch] : [u.id, batch],
-        );
-        if (!rows.length) break;
-        for (const f of rows) {
-          const day = dayOf(f.created_at)!;
-          if (day !== seenDay) [seenDay, seen] = [day, new Set()];
-          const first = !seen.has(Number(f.customer_id));
-          seen.add(Number(f.customer_id));
-          cells.add('followup', [day, u.department_id ?? 0, u.id, f.channel, f.type], [1, first ? 1 : 0]);
-        }
-        const last = rows[rows.length - 1];
-        cursor = [stamp(asDate(last.created_at)!), Number(last.id)];
-        done += rows.length;
-        progress('follow_up', done);
-        if (rows.length < batch) break;
-      }
-      await db.transaction((t) => apply(cells, t));
+    const deptOf = new Map((await query<{ id: number; department_id: number }>(db, 'SELECT id, department_id FROM users')).map((u) => [Number(u.id), Number(u.department_id) || 0]));
+    const channelOf = new Map<number, string>();
+    for (let after = 0; ; ) {
+      const rows = await db.select<{ id: number; channel: string }>(sql('SELECT id, channel FROM customers WHERE id > ? ORDER BY id LIMIT ?', after, batch));
+      if (!rows.length) break;
+      for (const r of rows) channelOf.set(Number(r.id), r.channel);
+      after = Number(rows[rows.length - 1].id);
     }
+    const SHARDS = 16;
+    const seen = Array.from({ length: SHARDS }, () => new Set<number>());
+    const dayNo = new Map<string, number>();
+    let done = 0;
+    let cells = new Contribution();
+    for (let after = 0; ; ) {
+      const rows = await db.select<{ id: number; customer_id: number; user_id: number; type: string; created_at: unknown }>(
+        sql('SELECT id, customer_id, user_id, type, created_at FROM follow_ups WHERE id > ? ORDER BY id LIMIT ?', after, batch));
+      if (!rows.length) break;
+      for (const f of rows) {
+        const day = dayOf(f.created_at)!;
+        const cid = Number(f.customer_id);
+        const uid = Number(f.user_id);
+        let dn = dayNo.get(day);
+        if (dn === undefined) dayNo.set(day, (dn = Math.round(Date.parse(day) / 86_400_000)));
+        // (customer, author, day) as one exact number: < 2^53 for ids below 10^8 and 10^4 staff.
+        const key = (cid * 10_000 + (uid % 10_000)) * 100_000 + (dn % 100_000);
+        const set = seen[cid % SHARDS];
+        const first = !set.has(key);
+        if (first) set.add(key);
+        cells.add('followup', [day, deptOf.get(uid) ?? 0, uid, channelOf.get(cid) ?? '', f.type], [1, first ? 1 : 0]);
+      }
+      after = Number(rows[rows.length - 1].id);
+      done += rows.length;
+      progress('follow_up', done);
+      if (cells.cells.size > 200_000) {
+        await db.transaction((t) => apply(cells, t));
+        cells = new Contribution();
+      }
+    }
+    await db.transaction((t) => apply(cells, t));
     return done;
   }
 
