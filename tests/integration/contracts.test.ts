@@ -136,6 +136,13 @@ describe('generation', () => {
     expect(await count(t, 'audit_logs', "action = 'generate_contract' AND entity_id = ?", [String(app.id)])).toBe(1);
     expect(await count(t, 'audit_logs', "action = 'read_contract' AND entity_id = ?", [String(app.id)])).toBe(1);
     expectError(await he.get(`/api/v1/contracts/${res.body.id}/file`), 404, 'NOT_FOUND');
+    // Finance sees ID and phone masked (C28): their download is the masked copy.
+    const masked = docxText((await download(sun, `/api/v1/contracts/${res.body.id}/file`)).body as Buffer);
+    expect(masked).toContain('借款人:陈美玲');
+    expect(masked).toMatch(/身份证号:330106\*{8}\d{3}[\dX]/);
+    expect(masked).toMatch(/手机号:1\d{2}\*{4}\d{4}/);
+    expect(masked).toContain('叁拾万元整');
+    expect(text).toMatch(/身份证号:330106198805\d{5}[\dX]/);
 
     // Generating again voids the unsigned one.
     const again = await zhang.post(`/api/v1/applications/${app.id}/contracts`, {});
@@ -188,9 +195,11 @@ describe('manual signing', () => {
     const [ev] = await rows(t, "SELECT payload FROM domain_events WHERE type = 'contract.signed'");
     expect(JSON.parse(String(ev.payload))).toMatchObject({ contractId: id, applicationId: app.id, customerId: app.customerId, amountFen: 30_000_000 });
 
-    const scan = await download(sun, `/api/v1/contracts/${id}/signatures/${ok.body.signatures[0].id}/file`);
+    const scan = await download(wu, `/api/v1/contracts/${id}/signatures/${ok.body.signatures[0].id}/file`);
     expect(scan.status).toBe(200);
     expect((scan.body as Buffer).equals(PDF)).toBe(true);
+    // Finance sees ID numbers masked (C28): the scan cannot be masked, so it is not shown to them.
+    expectError(await sun.get(`/api/v1/contracts/${id}/signatures/${ok.body.signatures[0].id}/file`), 403, 'FIELD_NOT_REVEALABLE');
     expectError(await zhang.post(`/api/v1/applications/${app.id}/contracts`, {}), 409, 'CONTRACT_ALREADY_SIGNED');
     expectError(await sun.post(`/api/v1/contracts/${id}/confirm`, {}), 409, 'CONTRACT_STATE_CONFLICT');
   });

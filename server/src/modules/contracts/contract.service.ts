@@ -6,7 +6,7 @@
 // moves 审批中 → 已签约 and ContractSigned is emitted. Every generation, download, upload and
 // confirmation is audited; only people who may see the application reach its contracts.
 import crypto from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import type { Deps } from '../../deps';
 import type { Actor, RequestContext } from '../../http/context';
@@ -18,6 +18,7 @@ import { LENDER_KINDS, PRODUCT_TYPES, ppmToPercent } from '../../contracts/loans
 import { formatFen } from '../../contracts/money';
 import { shanghaiDate } from '../../contracts/dates';
 import { fenToChineseCapital } from '../../contracts/chinese-capital';
+import { FIELD_ACCESS, maskIdNumber, maskPhone } from '../../contracts/fields';
 import { EVENT_TYPES } from '../events/events.service';
 import { applicationScope } from '../applications/application.scope';
 import type { Application } from '../applications/application.model';
@@ -53,6 +54,8 @@ const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex'
 const key = (dir: string, ext: string) => `contracts/${dir}/${crypto.randomBytes(16).toString('hex')}.${ext}`;
 const yuan = (fen: number) => formatFen(fen);
 const chineseDate = (d: string) => `${Number(d.slice(0, 4))}年${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
+/** The masked copy sits beside the contract (no column needed): `…/<hex>.docx` → `…/<hex>.masked.docx`. */
+const maskedKeyOf = (k: string) => k.replace(/\.docx$/, '.masked.docx');
 const safeName = (s: string) => s.replace(/[\\/:*?"<>|\r\n]+/g, '_').slice(0, 120);
 
 export function createContractService(deps: Deps, customers: CustomerService, storage: DocumentStorage) {
@@ -271,14 +274,18 @@ export function createContractService(deps: Deps, customers: CustomerService, st
           const contractNo = `HT${today.replace(/-/g, '')}${String(app.id).padStart(6, '0')}${String(existing.length + 1).padStart(2, '0')}`;
           const { product: _p, ...data } = await contractData(rc, app, contractNo, rate, firstDueOn, method, t);
           let out: Buffer;
+          let masked: Buffer;
           try {
             out = renderTemplate(templateBytes, data);
+            // Roles that see ID and phone masked (C28, e.g. finance) download this copy instead.
+            masked = renderTemplate(templateBytes, { ...data, customerIdNumber: data.customerIdNumber ? maskIdNumber(data.customerIdNumber) : '', customerPhone: maskPhone(data.customerPhone) });
           } catch (err) {
             if (err instanceof TemplateError) throw new AppError(422, 'CONTRACT_TEMPLATE_INVALID', err.problems.join(';'));
             throw err;
           }
           storedKey = key(String(app.id), 'docx');
           await storage.put(storedKey, out);
+          await storage.put(maskedKeyOf(storedKey), masked);
           const now = new Date();
           for (const c of existing.filter((x) => x.status === 'generated')) await c.update({ status: 'voided', voidedAt: now }, { transaction: t });
           const row = await Contract.create(
@@ -294,7 +301,7 @@ export function createContractService(deps: Deps, customers: CustomerService, st
         });
         return service.get(rc, id);
       } catch (err) {
-        if (storedKey) await storage.remove(storedKey).catch(() => {});
+        if (storedKey) await Promise.all([storage.remove(storedKey), storage.remove(maskedKeyOf(storedKey))]).catch(() => {});
         throw err;
       }
     },
@@ -307,17 +314,24 @@ export function createContractService(deps: Deps, customers: CustomerService, st
 
     async openFile(rc: RequestContext, id: number): Promise<{ mime: string; fileName: string; sizeBytes: number; stream: Readable }> {
       const c = await readableContract(rc.actor, id);
-      const stream = await storage.open(c.storageKey).catch(() => {
+      // The contract carries the full ID number and phone: a role that sees them masked gets the masked copy.
+      const masked = FIELD_ACCESS[rc.actor.role].idNumber === 'masked' || FIELD_ACCESS[rc.actor.role].phone === 'masked';
+      const fileKey = masked ? maskedKeyOf(c.storageKey) : c.storageKey;
+      const opened = await storage.open(fileKey).catch(() => {
         throw notFound('文件已丢失');
       });
-      await audit.record(rc, { action: 'read_contract', entityType: 'application', entityId: Number(c.applicationId), after: { contractId: id } });
-      return { mime: DOCX_MIME, fileName: c.fileName, sizeBytes: c.sizeBytes, stream };
+      // The masked copy's size is not on the row: read it (a contract is tens of KB).
+      const bytes = masked ? await readCapped(opened, MAX_TEMPLATE_BYTES * 4) : null;
+      await audit.record(rc, { action: 'read_contract', entityType: 'application', entityId: Number(c.applicationId), after: { contractId: id, masked } });
+      return { mime: DOCX_MIME, fileName: c.fileName, sizeBytes: bytes ? bytes.length : c.sizeBytes, stream: bytes ? Readable.from([bytes]) : opened };
     },
 
     async openSignature(rc: RequestContext, id: number, signatureId: number) {
       const c = await readableContract(rc.actor, id);
       const s = await ContractSignature.findOne({ where: { id: signatureId, contractId: c.id } });
       if (!s?.storageKey) throw notFound('签署件不存在');
+      // A scan cannot be masked: roles that see ID numbers masked do not open it (they confirm against the paper original).
+      if (FIELD_ACCESS[rc.actor.role].idNumber === 'masked') throw new AppError(403, 'FIELD_NOT_REVEALABLE', '签署件含借款人身份证号,当前角色无权查看;请核对纸质原件');
       const stream = await storage.open(s.storageKey).catch(() => {
         throw notFound('文件已丢失');
       });
