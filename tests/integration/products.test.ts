@@ -185,6 +185,15 @@ describe('an application picks a product', () => {
     expect(free.status, JSON.stringify(free.body)).toBe(200);
     expect(free.body).toMatchObject({ product: '其他机构产品', productId: null, amountFen: 60_000_000 });
 
+    // A draft on the product is re-checked at submission: narrowing the product's range stops it (nothing moves).
+    const draft = await zhang.post('/api/v1/applications', input({ amountFen: 40_000_000 }));
+    expect(draft.status).toBe(201);
+    await admin.patch(`/api/v1/products/${p.id}`, { amountMaxFen: 30_000_000 });
+    expectValidation(await zhang.post(`/api/v1/applications/${draft.body.id}/submit`, {}), 'amountFen');
+    expect((await zhang.get(`/api/v1/applications/${draft.body.id}`)).body.status).toBe('draft');
+    await admin.patch(`/api/v1/products/${p.id}`, { amountMaxFen: 50_000_000 });
+    expect((await zhang.post(`/api/v1/applications/${draft.body.id}/submit`, {})).status).toBe(200);
+
     await admin.patch(`/api/v1/products/${p.id}`, { enabled: false });
     expectValidation(await zhang.post('/api/v1/applications', input({})), 'productId');
   });

@@ -147,6 +147,8 @@ export function createApplicationService(deps: Deps, customers: CustomerService,
       throw new AppError(409, 'CUSTOMER_NOT_READY_FOR_APPLICATION', `客户当前处于「${STAGES[customer.stage]}」,需先推进到「已尽调」才能提交进件`, { stage: customer.stage });
     }
     const resubmit = app.round > 0;
+    // The catalogue may have changed since the draft: the picked product must still be offered and take these terms (C14).
+    if (app.productId) await products.checkApplication({ productId: app.productId, amountFen: Number(app.amountFen), termMonths: app.termMonths, repaymentMethod: app.repaymentMethod }, t);
     // Risk pre-checks (C10) before anything moves: a reject-level result stops here unless overridden.
     const check = await risk.checkOnSubmit(t, rc, app, app.round + 1);
     // The flow version is pinned at the first submission: later edits of the flow do not touch it.
