@@ -305,6 +305,18 @@ describe('a small fixed dataset, hand-computed', () => {
     expect(a.series.map((p: { followUps: number; newCustomers: number }) => [p.followUps, p.newCustomers])).toEqual([[0, 0], [1, 1], [0, 0], [0, 0], [0, 0], [0, 0], [3, 3]]);
     const w = await get(chen, `activity?${period(addDays(today, -6), today)}&granularity=month`);
     expect(w.totals.followUps).toBe(4);
+    // Whole months come from the month rows, the partial ends from the day rows: the same totals.
+    const first = `${today.slice(0, 7)}-01`;
+    const monthEnd = addDays(`${addDays(first, 32).slice(0, 7)}-01`, -1);
+    const prevFirst = `${addDays(first, -1).slice(0, 7)}-01`;
+    const whole = await get(chen, `overview?${period(prevFirst, monthEnd)}`);
+    const daily = await get(chen, `overview?${period(prevFirst, today)}`);
+    expect(whole).toMatchObject({ newCustomers: 4, followUps: 4, applicationsSubmitted: 2, disbursedFen: 100_000, receivedFen: 30_000 });
+    expect({ ...whole, query: null }).toEqual({ ...daily, query: null });
+    const byMonth = await get(chen, `loans?${period(prevFirst, monthEnd)}&granularity=month`);
+    const byDay = await get(chen, `loans?${period(prevFirst, monthEnd)}`);
+    expect(byMonth.months).toEqual(byDay.months);
+    expect(byMonth.totals).toEqual(byDay.totals);
   });
 });
 

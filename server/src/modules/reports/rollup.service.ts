@@ -99,22 +99,23 @@ export function createRollupService(deps: Pick<Deps, 'db' | 'log'>) {
   async function computeCustomers(ids: number[], t?: Transaction | null): Promise<Map<number, Contribution>> {
     const out = new Map<number, Contribution>();
     if (!ids.length) return out;
-    const l = lock(t);
-    const rows = await read<{ id: number; created_at: unknown; channel: string; owner_id: number | null; department_id: number | null; stage: Stage }>(
-      `SELECT id, created_at, channel, owner_id, department_id, stage FROM customers WHERE id IN (${inList(ids)})${l}`, ids, t);
+    // One statement: the row, the furthest stage in its history, and whether an application was
+    // submitted / approved and a loan made (this runs in every customer-changing transaction).
+    const rankCase = (col: string) => `CASE ${col} ${Object.entries(STAGE_RANK).map(([st, r]) => `WHEN '${st}' THEN ${r}`).join(' ')} ELSE 0 END`;
+    const rows = await read<{ id: number; created_at: unknown; channel: string; owner_id: number | null; department_id: number | null; stage: Stage; hist: number | null; sub: number; appr: number; loan: number }>(
+      `SELECT c.id, c.created_at, c.channel, c.owner_id, c.department_id, c.stage,
+         (SELECT MAX(${rankCase('h.to_stage')}) FROM customer_stage_changes h WHERE h.customer_id = c.id) AS hist,
+         EXISTS (SELECT 1 FROM applications a WHERE a.customer_id = c.id AND a.submitted_at IS NOT NULL) AS sub,
+         EXISTS (SELECT 1 FROM applications a WHERE a.customer_id = c.id AND a.status = 'approved') AS appr,
+         EXISTS (SELECT 1 FROM loans l WHERE l.customer_id = c.id AND l.status <> 'reversed') AS loan
+       FROM customers c WHERE c.id IN (${inList(ids)})`, ids, t);
     const level = new Map<number, number>();
-    const raise = (id: number, v: number) => level.set(id, Math.max(level.get(id) ?? 0, v));
-    for (const r of rows) raise(Number(r.id), STAGE_RANK[r.stage] ?? 0);
-    for (const r of await read<{ customer_id: number; to_stage: Stage }>(`SELECT DISTINCT customer_id, to_stage FROM customer_stage_changes WHERE customer_id IN (${inList(ids)})${l}`, ids, t)) {
-      raise(Number(r.customer_id), STAGE_RANK[r.to_stage] ?? 0);
-    }
-    for (const r of await read<{ customer_id: number; submitted: number; approved: number }>(
-      `SELECT customer_id, MAX(CASE WHEN submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted, MAX(CASE WHEN status = 'approved' THEN 1 ELSE 0 END) AS approved FROM applications WHERE customer_id IN (${inList(ids)}) GROUP BY customer_id${l}`, ids, t)) {
-      if (num(r.approved)) raise(Number(r.customer_id), 4);
-      else if (num(r.submitted)) raise(Number(r.customer_id), 3);
-    }
-    for (const r of await read<{ customer_id: number }>(`SELECT DISTINCT customer_id FROM loans WHERE customer_id IN (${inList(ids)}) AND status <> 'reversed'${l}`, ids, t)) {
-      raise(Number(r.customer_id), 5);
+    for (const r of rows) {
+      let lv = Math.max(STAGE_RANK[r.stage] ?? 0, num(r.hist));
+      if (num(r.sub)) lv = Math.max(lv, 3);
+      if (num(r.appr)) lv = Math.max(lv, 4);
+      if (num(r.loan)) lv = Math.max(lv, 5);
+      level.set(Number(r.id), lv);
     }
     for (const r of rows) {
       const c = new Contribution();
