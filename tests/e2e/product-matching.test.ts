@@ -77,8 +77,14 @@ describe('匹配产品 in the H5 (390×844)', () => {
     await page.screenshot({ path: path.join(SHOTS, 'product-matches-page.png'), fullPage: false });
   });
 
-  it('the application form picks a product from the match', async () => {
-    await page.goto(`${base}/applications/new?customerId=${customerId}`);
+  it('申请 on a matched product opens the application form with it picked; 选择 switches it', async () => {
+    await page.goto(`${base}/customers/${customerId}`);
+    const matches = page.getByTestId('product-matches');
+    await matches.scrollIntoViewIfNeeded();
+    await expect.poll(() => matches.getByTestId('match-item').count(), { timeout: 10_000 }).toBe(2);
+    await matches.getByTestId('match-item').nth(1).locator('[data-testid^="apply-product-"]').click(); // 宁银经营快贷
+    await page.waitForURL(/\/applications\/new\?customerId=\d+&productId=\d+/);
+    await expect.poll(() => page.getByTestId('picked-product').textContent(), { timeout: 10_000 }).toContain('宁银经营快贷');
     const box = page.getByTestId('product-matches');
     await box.scrollIntoViewIfNeeded();
     await expect.poll(() => box.getByTestId('match-item').count(), { timeout: 10_000 }).toBeGreaterThan(0);
