@@ -73,6 +73,16 @@ describe('disbursement (放款)', () => {
     expect(await count(t, 'domain_events', "type = 'loan.disbursed' AND aggregate_id = ?", [String(loan.id)])).toBe(1);
   });
 
+  it('the 放款 list starts from the signed contract: its amount, rate, term and method', async () => {
+    const { applicationId, customerId } = await approvedAndSigned(t);
+    await exec(t, `INSERT INTO contracts (contract_no, application_id, customer_id, product_id, template_id, status, amount_fen, annual_rate_ppm, term_months, repayment_method,
+      file_name, storage_key, size_bytes, sha256, provider, generated_by, signed_at, created_at, updated_at)
+      VALUES (?, ?, ?, 1, 1, 'signed', 28000000, 86000, 24, 'equal_principal', 'c.docx', 'k', 1, ?, 'manual', 1, ?, ?, ?)`,
+      [`HT${applicationId}`, applicationId, customerId, 'a'.repeat(64), new Date(), new Date(), new Date()]);
+    const item = (await sun.get('/api/v1/loans/disbursable')).body.find((a: { applicationId: number }) => a.applicationId === applicationId);
+    expect(item).toMatchObject({ contractNo: `HT${applicationId}`, amountFen: 28_000_000, annualRatePpm: 86_000, termMonths: 24, repaymentMethod: 'equal_principal', customerName: '测试客户' });
+  });
+
   it('two simultaneous requests create one loan', async () => {
     const { applicationId } = await approvedAndSigned(t);
     const input = disbursementInput(applicationId);

@@ -35,7 +35,7 @@ export interface LoanDetail {
 }
 
 export interface Disbursable {
-  applicationId: number; customerId: number; customerName: string; product: string; productId: number | null; lenderName: string | null;
+  applicationId: number; customerId: number; customerName: string; product: string; productId: number | null; lenderName: string | null; contractNo: string | null;
   amountFen: number; termMonths: number; repaymentMethod: RepaymentMethod | null;
   annualRatePpm: number | null; monthlyRatePpm: number | null; penaltyDailyRatePpm: number | null; decidedAt: string | null;
 }

@@ -48,7 +48,7 @@ export const money = (i: Installment): InstallmentMoney => ({
 
 export function createLoanService(deps: Deps, customers: CustomerService) {
   const { db, org, audit, events, bot } = deps;
-  const { Loan, Installment, LoanEntry, LoanAllocation, Application: Applications, Customer, StageChange, Product } = db.models;
+  const { Loan, Installment, LoanEntry, LoanAllocation, Application: Applications, Customer, StageChange, Product, Contract } = db.models;
 
   const loanNotFound = () => notFound('贷款不存在或无权查看');
 
@@ -229,17 +229,22 @@ export function createLoanService(deps: Deps, customers: CustomerService) {
       const byId = new Map(custs.map((c) => [Number(c.id), c]));
       const products = await Product.findAll({ where: { id: apps.map(productIdOf).filter((x): x is number => x !== null) } });
       const pById = new Map(products.map((p) => [Number(p.id), p]));
+      // The signed contract (C15) fixes amount, rate, term and method: the form starts from it.
+      const contracts = await Contract.findAll({ where: { applicationId: apps.map((a) => a.id), status: 'signed' }, order: [['id', 'DESC']] });
+      const cByApp = new Map<number, (typeof contracts)[number]>();
+      for (const c of contracts) if (!cByApp.has(Number(c.applicationId))) cByApp.set(Number(c.applicationId), c);
       return apps
         .filter((a) => byId.get(Number(a.customerId))?.stage === 'signed')
         .map((a) => {
           const productId = productIdOf(a);
           const p = productId ? pById.get(productId) : undefined;
+          const c = cByApp.get(Number(a.id));
           return {
             applicationId: Number(a.id), customerId: Number(a.customerId), customerName: byId.get(Number(a.customerId))!.name,
-            product: a.product, productId, lenderName: p?.lenderName ?? null,
-            amountFen: Number(a.amountFen), termMonths: a.termMonths, repaymentMethod: a.repaymentMethod,
-            // Defaults for the form: the product's rate (its lowest) and penalty, when it has them.
-            annualRatePpm: p ? p.rateMinPpm : null, monthlyRatePpm: p?.monthlyRatePpm ?? null, penaltyDailyRatePpm: p?.penaltyDailyRatePpm ?? null,
+            product: a.product, productId, lenderName: p?.lenderName ?? null, contractNo: c?.contractNo ?? null,
+            amountFen: Number(c?.amountFen ?? a.amountFen), termMonths: c?.termMonths ?? a.termMonths, repaymentMethod: c?.repaymentMethod ?? a.repaymentMethod,
+            // Defaults for the form: the contract's rate, else the product's (its lowest); the product's penalty.
+            annualRatePpm: c ? c.annualRatePpm : p ? p.rateMinPpm : null, monthlyRatePpm: c ? null : (p?.monthlyRatePpm ?? null), penaltyDailyRatePpm: p?.penaltyDailyRatePpm ?? null,
             decidedAt: a.decidedAt,
           };
         });
