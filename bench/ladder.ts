@@ -6,6 +6,7 @@
 //
 //   npx tsx bench/ladder.ts                      # copy when missing, then scan
 //   npx tsx bench/ladder.ts --recopy --repeat 3
+//   npx tsx bench/ladder.ts --fire 30            # also one real pass with 30 s of firing (changes the copy)
 //
 // Scenarios (cursor = the cutoff of the step's previous pass, as the job leaves it):
 //   15min  the job's cadence: each step reads what crossed its line in the last 15 minutes (+1 h slack)
@@ -27,6 +28,7 @@ const args = parseArgs();
 const db = dbName({ db: strArg(args, 'db', 'crm_bench_ladder') });
 const source = dbName({ db: strArg(args, 'source', 'crm_bench_1m') });
 const repeat = intArg(args, 'repeat', 2);
+const fireSecs = intArg(args, 'fire', 0);
 
 async function copyIfNeeded() {
   const admin = await mysql.createConnection(MYSQL_ADMIN_URL);
@@ -129,8 +131,21 @@ async function main() {
   const drainMs = performance.now() - t0;
   if (passes > 6) rows.splice(rows.length - passes + 3, passes - 6, ['…', '', '', '', '', '', '', '', '']);
   await measure('after drain (15 min later)', { now: now + 15 * 60_000, persist: true });
+  // --fire S: one real pass (firings written: messages, tasks, releases) with S seconds of firing,
+  // from a cold start, for the firing rate. It changes the copy: run with --recopy afterwards.
+  let fireLine = '';
+  if (fireSecs > 0) {
+    await setCursors(null);
+    const t1 = performance.now();
+    const r = await ladder.run({ now, ignoreQuietHours: true, fireBudgetMs: fireSecs * 1000 });
+    const took = performance.now() - t1;
+    const fireMs = r.steps.reduce((a, s) => a + s.fireMs, 0);
+    const scanMs = r.steps.reduce((a, s) => a + s.scanMs, 0);
+    fireLine = `\nreal pass (firing budget ${fireSecs} s): ${fmtInt(r.fired)} firings in ${fmtSecs(took)} (scan ${scanMs} ms, firing ${fmtSecs(fireMs)}: ${(r.fired / (fireMs / 1000)).toFixed(0)} firings/s), ${r.failed} failed; the copy now holds these firings (use --recopy next time)`;
+  }
   console.log(`\nladder scan (dry run, pass budget ${PASS_BUDGET_MS} ms) over ${fmtInt(total)} customers in ${db} (copied from ${source}), now = ${new Date(now).toISOString()}\n`);
   console.log(table(['scenario', 'duration', 'rows scanned', 'firings due', 'backlog left', 'per step scanned/due (… = resumed next pass)', 'RSS before', 'RSS after', 'RSS peak'], rows));
+  if (fireLine) console.log(fireLine);
   console.log(`\ncold backlog drained in ${passes} passes (${fmtSecs(drainMs)} of scanning, longest pass ${worst.toFixed(0)} ms, peak RSS ${mb(peak)}): ${fmtInt(scanned)} rows read, ${fmtInt(due)} firings due`);
   await deps.db.close();
 }

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, customerInput, type Client, type TestApp } from '../helpers/test-app';
 import { ladderFromDeps, type LadderService } from '../../server/src/modules/ladder/ladder.service';
+import { runLadderPasses } from '../../bot/src/jobs/ladder.job';
 
 const DAY0 = Date.parse('2026-11-30T02:00:00Z'); // Monday 10:00 Asia/Shanghai
 const at = (day: number, hour = 10) => DAY0 + day * 86_400_000 + (hour - 10) * 3_600_000;
@@ -115,5 +116,22 @@ describe('ladder backlog over time-boxed passes', () => {
     const rows = await app.deps.db.models.Customer.findAll({ where: { id: fresh }, order: [['id', 'ASC']], raw: true });
     expect(rows.map((c) => c.ownerId)).toEqual([await app.userId('张伟'), null]);
     expect(await app.deps.db.models.LadderFiring.count({ where: { customerId: fresh[0] } })).toBe(0);
+  });
+
+  it('the job runs passes back to back while a backlog is left (each pass still bounded), within its time limit', async () => {
+    vi.setSystemTime(DAY0);
+    zw = await app.loginAs('张伟');
+    const more: number[] = [];
+    for (let i = 0; i < 3; i++) more.push((await zw.post('/api/v1/customers', customerInput({ name: `连续${i}` }))).body.id);
+    vi.setSystemTime(at(11)); // Friday: 9 business days
+    // A time limit of zero still runs one pass: one release of the three.
+    const one = await runLadderPasses(ladder, { maxMs: 0, budgetMs: 0, fireBudgetMs: 0 });
+    expect(one).toMatchObject({ passes: 1, pending: true });
+    expect(one.summary).toContain('积压未处理完,下一次运行继续(idle-7)');
+    const rest = await runLadderPasses(ladder, { budgetMs: 0, fireBudgetMs: 0 });
+    expect(rest.pending).toBe(false);
+    expect(rest.passes).toBeGreaterThanOrEqual(2);
+    expect(rest.summary).toMatch(/^跟进阶梯:\d+ 轮,扫描 \d+ 位客户,触发 \d+ 次/);
+    expect(await app.deps.db.models.LadderFiring.count({ where: { customerId: more } })).toBe(3);
   });
 });

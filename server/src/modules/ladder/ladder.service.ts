@@ -20,10 +20,10 @@ import type { LadderStep } from './ladder.model';
 import { maySendAt, stepCutoff } from './ladder.clock';
 import { createSmsService } from '../sms/sms.service';
 
-const BATCH = 2000;
+const BATCH = 1000; // small pages: a pass overruns its budget by at most one page per step
 const SLACK_MS = 3_600_000;
 /** Reading and deciding (the scan) stops after this long a pass, so a pass scans for ≤ 2 s. */
-export const PASS_BUDGET_MS = 1_500;
+export const PASS_BUDGET_MS = 1_200;
 /**
  * Firing (a transaction per customer: messages, task, pool release) stops after this long a pass:
  * half the job's 10-minute lease, so a pass ends inside its lease and before the next 15-minute run.
@@ -156,7 +156,7 @@ export function createLadderService(deps: Deps, customers: CustomerService, owne
           if (occ !== null) due.push({ c, occ });
         }
         const done = due.length
-          ? await LadderFiring.findAll({ attributes: ['customerId', 'occurrence'], where: { stepId: step.id, customerId: due.map((d) => d.c.id) }, raw: true })
+          ? await db.select<{ customerId: number; occurrence: Date | string }>(sql('SELECT customer_id AS customerId, occurrence FROM ladder_firings WHERE step_id = ? AND customer_id IN (?)', step.id, due.map((d) => Number(d.c.id))))
           : [];
         const fired = new Set(done.map((f) => `${f.customerId}:${ms(f.occurrence)}`));
         const dueById = new Map(due.map((d) => [Number(d.c.id), d.occ]));
