@@ -221,6 +221,19 @@ describe('payments (还款)', () => {
   });
 });
 
+describe('concurrent payments', () => {
+  it('two payments at the same moment are both recorded, one after the other, with consistent allocations', async () => {
+    const loan = await disburseLoan(t, { amountFen: 1_200_000, input: { principalFen: 1_200_000, repaymentMethod: 'equal_principal', disbursedOn: addDays(T, -45), firstDueOn: addDays(T, -15) } });
+    const [a, b] = await Promise.all([pay(t, loan.id, 60_000, T, { externalRef: 'C-1' }), pay(t, loan.id, 60_000, T, { externalRef: 'C-2' })]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const insts = await instRows(loan.id);
+    // 120,000 in all: installment 1 (12,000 + 100,000) in full, then 8,000 of installment 2's interest.
+    expect(insts.slice(0, 2).map((i) => [n(i.paid_interest_fen), n(i.paid_principal_fen), i.status])).toEqual([[12_000, 100_000, 'paid'], [8_000, 0, 'partial']]);
+    const [sum] = await rows(t, 'SELECT SUM(a.interest_fen + a.principal_fen + a.penalty_fen) AS s FROM loan_allocations a JOIN loan_entries e ON e.id = a.entry_id WHERE e.loan_id = ?', [loan.id]);
+    expect(n(sum!.s)).toBe(120_000);
+  });
+});
+
 describe('settling a loan', () => {
   it('the last payment of a 1-month loan settles it: loan settled, customer 已结清, LoanSettled emitted', async () => {
     const loan = await disburseLoan(t, { amountFen: 500_000, input: { principalFen: 500_000, termMonths: 1, repaymentMethod: 'bullet', disbursedOn: addDays(T, -40), firstDueOn: addDays(T, -10) } });

@@ -5,7 +5,7 @@
 // applies every good row in one transaction: all of the file's payments or none.
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { Op } from 'sequelize';
+import { Op, UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../../deps';
 import type { RequestContext } from '../../http/context';
 import { AppError, unprocessable } from '../../http/errors';
@@ -166,6 +166,8 @@ export function createLoanImportService(deps: Deps, loans: LoanService) {
       const { rows, refs, summary } = await check(rc, data);
       const sha256 = crypto.createHash('sha256').update(data).digest('hex');
       await db.transaction(async (t) => {
+        // The same rows imported at the same moment by someone else: the unique reference stops
+        // the second import as a whole (below), nothing is recorded twice.
         for (const [k, r] of rows.entries()) {
           if (r.status !== 'ok') continue;
           try {
@@ -174,6 +176,7 @@ export function createLoanImportService(deps: Deps, loans: LoanService) {
           } catch (err) {
             // The loans changed since the preview: nothing of the file is kept.
             if (err instanceof AppError) throw new AppError(409, 'IMPORT_FAILED', `第 ${r.row} 行:${err.message}。导入未完成,请重新预览`, { row: r.row, code: err.code });
+            if (err instanceof UniqueConstraintError) throw new AppError(409, 'IMPORT_FAILED', `第 ${r.row} 行刚刚已被另一次导入登记。导入未完成,请重新预览`, { row: r.row });
             throw err;
           }
         }
