@@ -8,6 +8,7 @@
 //
 //   npx tsx bench/daily-summary.ts                         # crm_bench_reports, yesterday (Shanghai)
 //   npx tsx bench/daily-summary.ts --db crm_bench_1m --day 2026-11-20 --managers 500 --repeat 3
+//   … --compare-metrics   also time the other way: one metrics-service overview call per manager
 import mysql from 'mysql2/promise';
 import { buildDeps } from '../server/src/app';
 import { addDays, shanghaiDate } from '../server/src/contracts/dates';
@@ -15,6 +16,7 @@ import { loadSummaryInputs, composeFromInputs, chartPayload } from '../server/sr
 import { createSummaryIndex } from '../server/src/modules/reports/summary/summary.compose';
 import { managerPayload } from '../server/src/modules/reports/summary/summary.render';
 import type { Role } from '../server/src/contracts/roles';
+import { createMetricsService } from '../server/src/modules/reports/metrics.service';
 import { benchConfig, dbName, fmtInt, intArg, MYSQL_ADMIN_URL, parseArgs, strArg, table } from './common';
 
 const args = parseArgs();
@@ -106,6 +108,33 @@ async function main() {
     await deps.db.close();
   }
   console.log(table(['run', 'managers', 'read day', 'compose all', 'p50/mgr', 'p95/mgr', 'max/mgr', 'charts', 'charts time', 'job path', 'total'], results));
+  if (args['compare-metrics']) await compareMetrics();
+}
+
+/** For comparison: the numbers of each manager from the metrics service, one overview call each. */
+async function compareMetrics() {
+  const deps = buildDeps(benchConfig(db));
+  try {
+    const metrics = createMetricsService(deps);
+    const inputs = await loadSummaryInputs(deps, day);
+    const teams = inputs.depts.filter((d) => d.kind === 'team');
+    const branches = inputs.depts.filter((d) => d.kind === 'branch');
+    const hq = inputs.depts.find((d) => d.kind === 'head_office')!;
+    const per: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < managersWanted; i++) {
+      const role: Role = i % 10 === 9 ? 'director' : i % 5 === 4 ? 'branch_manager' : 'team_lead';
+      const departmentId = role === 'director' ? hq.id : role === 'branch_manager' ? branches[i % branches.length]!.id : teams[i % teams.length]!.id;
+      const s0 = performance.now();
+      await metrics.overview({ id: 10_000_000 + i, name: `压测主管${i}`, role, departmentId }, { from: day, to: day, granularity: 'day' });
+      per.push(performance.now() - s0);
+    }
+    const total = performance.now() - t0;
+    per.sort((a, b) => a - b);
+    console.log(`\nfor comparison, metrics.overview once per manager (${managersWanted}, sequential): total ${(total / 1000).toFixed(2)} s, p50 ${ms(pct(per, 50))}, p95 ${ms(pct(per, 95))} — and it has no top 3, idle list or overdue changes`);
+  } finally {
+    await deps.db.close();
+  }
 }
 
 main().catch((err) => {
