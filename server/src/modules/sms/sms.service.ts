@@ -119,19 +119,26 @@ export function createSmsService(deps: Deps, opts: { provider?: SmsProvider } = 
     return result;
   }
 
+  type CustomerNow = { phoneEnc: string; phoneHash: string; phoneLast4: string; subStatus: string | null; smsOptOut: boolean; smsInvalidPhoneHash: string | null };
+
+  /** The customer as it is now (number, sub-status, SMS flags), read once per send. */
+  async function customerNow(customerId: number): Promise<CustomerNow | null> {
+    const [c, f] = await Promise.all([
+      Customer.findByPk(customerId, { attributes: ['phoneEnc', 'phoneHash', 'phoneLast4', 'subStatus'], raw: true }),
+      SmsCustomer.findByPk(customerId, { raw: true }),
+    ]);
+    return c && f ? { ...c, smsOptOut: Boolean(f.smsOptOut), smsInvalidPhoneHash: f.smsInvalidPhoneHash } : null;
+  }
+
   /** Whether a claimed row is still wanted: the customer may have opted out, the installment been paid. */
-  async function stillWanted(row: SmsMessage): Promise<string | null> {
-    const f = await SmsCustomer.findByPk(row.customerId, { raw: true });
-    if (!f) return '客户已不存在';
-    if (f.smsOptOut) return '客户已退订短信提醒';
-    if (row.purpose === 'missing_documents' && row.businessKey.startsWith('ladder:')) {
-      // The ladder's 待补充资料 SMS waited for the window; the officer may have cleared it meanwhile.
-      const c = await Customer.findByPk(row.customerId, { attributes: ['subStatus'], raw: true });
-      if (c?.subStatus !== 'awaiting_docs') return '资料已补齐(待补充资料已取消)';
-    }
+  async function stillWanted(row: SmsMessage, c: CustomerNow | null): Promise<string | null> {
+    if (!c) return '客户已不存在';
+    if (c.smsOptOut) return '客户已退订短信提醒';
+    // The ladder's 待补充资料 SMS waited for the window; the officer may have cleared it meanwhile.
+    if (row.purpose === 'missing_documents' && row.businessKey.startsWith('ladder:') && c.subStatus !== 'awaiting_docs') return '资料已补齐(待补充资料已取消)';
     if (row.installmentId) {
       const inst = await Installment.findByPk(row.installmentId, { raw: true });
-      const loan = inst ? await Loan.findByPk(inst.loanId, { raw: true }) : null;
+      const loan = inst ? await Loan.findByPk(inst.loanId, { attributes: ['status'], raw: true }) : null;
       if (!inst || !loan || loan.status !== 'active') return '贷款已结清或不再还款中';
       if (inst.status === 'paid' || inst.status === 'waived') return '该期已还清';
       if (row.purpose === 'repayment_due' && shanghaiDate(new Date(bot.now())) > inst.dueOn) return '已过到期日,不再发送到期提醒';
@@ -190,20 +197,19 @@ export function createSmsService(deps: Deps, opts: { provider?: SmsProvider } = 
   async function sendOne(id: number, now: number, result: SendResult) {
     const row = await SmsMessage.findByPk(id, { raw: true });
     if (!row) return;
-    const why = await stillWanted(row);
+    const c = await customerNow(row.customerId);
+    const why = await stillWanted(row, c);
     if (why) {
       result.cancelled++;
       await finish(id, { status: 'cancelled', providerMessage: why });
       return;
     }
     // The customer's number may have been corrected since the message was queued: send to the current one.
-    const c = await Customer.findByPk(row.customerId, { attributes: ['phoneEnc', 'phoneHash', 'phoneLast4'], raw: true });
-    const f = await SmsCustomer.findByPk(row.customerId, { raw: true });
-    if (c && c.phoneHash !== row.phoneHash) {
-      Object.assign(row, { phoneEnc: c.phoneEnc, phoneHash: c.phoneHash, phoneLast4: c.phoneLast4 });
-      await SmsMessage.update({ phoneEnc: c.phoneEnc, phoneHash: c.phoneHash, phoneLast4: c.phoneLast4 }, { where: { id, claimedBy: owner } });
+    if (c!.phoneHash !== row.phoneHash) {
+      Object.assign(row, { phoneEnc: c!.phoneEnc, phoneHash: c!.phoneHash, phoneLast4: c!.phoneLast4 });
+      await SmsMessage.update({ phoneEnc: c!.phoneEnc, phoneHash: c!.phoneHash, phoneLast4: c!.phoneLast4 }, { where: { id, claimedBy: owner } });
     }
-    if (f?.smsInvalidPhoneHash && f.smsInvalidPhoneHash === row.phoneHash) {
+    if (c!.smsInvalidPhoneHash && c!.smsInvalidPhoneHash === row.phoneHash) {
       result.invalid++;
       await finish(id, { status: 'invalid', providerMessage: '该号码已被运营商判定无效,未发送' });
       return;
@@ -233,7 +239,7 @@ export function createSmsService(deps: Deps, opts: { provider?: SmsProvider } = 
         attributes: ['id'],
         where: { status: WAITING, nextAttemptAt: { [Op.lte]: new Date(now) } },
         order: [['nextAttemptAt', 'ASC'], ['id', 'ASC']],
-        limit: o.limit ?? 200,
+        limit: o.limit ?? 1000, // the pass's time budget usually ends it first
         raw: true,
       });
       const started = Date.now();
