@@ -313,8 +313,9 @@ describe('reversals (冲正)', () => {
     expectError(await zhang.post(`/api/v1/loans/${loan.id}/entries/${p2}/reverse`, { reason: '越权' }), 403, 'FORBIDDEN');
     expect(await count(t, 'domain_events', "type = 'loan.entry_reversed' AND aggregate_id = ?", [String(loan.id)])).toBe(1);
 
-    // The disbursement cannot be reversed while a payment stands.
+    // The disbursement cannot be reversed while a payment stands (and is not offered for it).
     const disb = loan.entries[0]!.id;
+    expect(res.body.entries.find((e: { id: number }) => e.id === disb).reversible).toBe(false);
     expectError(await sun.post(`/api/v1/loans/${loan.id}/entries/${disb}/reverse`, { reason: '放款登记错误' }), 409, 'LOAN_HAS_PAYMENTS');
     expect((await sun.post(`/api/v1/loans/${loan.id}/entries/${p2}/reverse`, { reason: '同上' })).status).toBe(200);
     const insts = await instRows(loan.id);

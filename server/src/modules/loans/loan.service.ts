@@ -203,12 +203,14 @@ export function createLoanService(deps: Deps, customers: CustomerService) {
     const today = shanghaiDate();
     const owedNow = insts.filter((i) => i.dueOn <= today).reduce((s, i) => s + total(owed(money(i))), 0);
     const next = insts.find((i) => total(owed(money(i))) > 0 && i.dueOn >= today);
+    const paymentsStand = entries.some((e) => (e.kind === 'payment' || e.kind === 'early_settlement') && e.reversedByEntryId === null);
     return {
       ...loanSummary(loan, { customerName: customer?.name ?? null, productName: product?.name ?? null, lenderName: product?.lenderName ?? null, ownerName: loan.ownerId ? (users.get(loan.ownerId)?.name ?? null) : null }),
       dueNowFen: owedNow,
       nextDue: next ? { seq: next.seq, dueOn: next.dueOn, amountFen: total(owed(money(next))) } : null,
       installments: insts.map((i) => installmentView(i)),
-      entries: entries.map((e) => entryView(e, users, pay && loan.status !== 'reversed' && loan.status !== 'written_off')),
+      // The disbursement is offered for reversal only once no payment stands (LOAN_HAS_PAYMENTS otherwise).
+      entries: entries.map((e) => entryView(e, users, pay && loan.status !== 'reversed' && loan.status !== 'written_off' && (e.kind !== 'disbursement' || !paymentsStand))),
       permissions: { recordPayment: pay && active, earlySettle: pay && active, reverse: pay && (active || loan.status === 'settled') },
     };
   }
