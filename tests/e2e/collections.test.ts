@@ -122,6 +122,19 @@ describe('催收 and 返佣 in the H5 (390×844)', () => {
     await page.goto(`${base}/me`);
     await page.getByTestId('me-commission-rules').click();
     await page.getByText('抖音渠道 1.2%').waitFor();
+    await page.getByTestId('add-rule').click();
+    await page.getByTestId('rule-submit').click();
+    await page.getByText('请填写规则名称').waitFor(); // checked by the server's schema before sending
+    await page.getByTestId('rule-name').locator('input').fill('信贷员每笔 300 元');
+    await page.getByTestId('rule-beneficiary-officer').click();
+    await page.getByTestId('rule-kind-fixed').click();
+    await page.getByTestId('rule-fixed').locator('input').fill('300');
+    await page.getByTestId('commission-rule-form').screenshot({ path: path.join(SHOTS, 'commission-rule-form.png') });
+    await page.getByTestId('rule-submit').click();
+    await page.getByText('信贷员每笔 300 元').waitFor();
+    const created = await t.deps.db.models.CommissionRule.findOne({ where: { name: '信贷员每笔 300 元' }, raw: true });
+    expect(created).toMatchObject({ beneficiary: 'officer', kind: 'fixed', channel: null });
+    expect(Number(created!.fixedFen)).toBe(30_000);
     await page.screenshot({ path: path.join(SHOTS, 'commission-rules.png') });
     await page.goto(`${base}/me`);
     await page.getByTestId('me-commission-statements').click();
