@@ -65,13 +65,13 @@ describe('finance records a disbursement and a payment on the phone', () => {
     await shot(page, '60-disburse-form');
     await page.getByTestId('disb-submit').click();
     await page.waitForURL(/\/loans\/\d+$/);
-    await expect.poll(() => page.getByTestId('inst-36').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('inst-36').isVisible(), { timeout: 15_000 }).toBe(true);
     const [loan] = await rows(t, 'SELECT id, principal_fen, annual_rate_ppm, term_months, lender_loan_no FROM loans WHERE application_id = ?', [applicationId]);
     expect(loan).toMatchObject({ annual_rate_ppm: 72_000, term_months: 36, lender_loan_no: 'JJ2026112400018' });
     expect(Number(loan!.principal_fen)).toBe(20_000_000);
     expect(await page.getByTestId('loan-status').textContent()).toContain('还款中');
     // 20万 at 7.2 % over 36 months: 6,193.72 a month (6,193.7244…); the first interest is 1,200.00.
-    await expect.poll(() => page.getByTestId('inst-1').textContent()).toContain('1,200.00');
+    await expect.poll(() => page.getByTestId('inst-1').textContent(), { timeout: 15_000 }).toContain('1,200.00');
     expect(await page.getByTestId('inst-1').textContent()).toContain('4,993.72');
     await shot(page, '61-loan-schedule');
   });
@@ -80,15 +80,15 @@ describe('finance records a disbursement and a payment on the phone', () => {
     await page.getByTestId('record-payment').click();
     await page.getByTestId('pay-amount').locator('input').fill('1000');
     await page.getByTestId('pay-submit').click();
-    await expect.poll(async () => (await rows(t, "SELECT COUNT(*) AS n FROM loan_entries WHERE kind = 'payment'"))[0]!.n).toBe(1);
-    await expect.poll(() => page.getByTestId('inst-1').textContent()).toContain('部分还款');
+    await expect.poll(async () => (await rows(t, "SELECT COUNT(*) AS n FROM loan_entries WHERE kind = 'payment'"))[0]!.n, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('inst-1').textContent(), { timeout: 15_000 }).toContain('部分还款');
     const [entry] = await rows(t, "SELECT amount_fen, interest_fen, principal_fen FROM loan_entries WHERE kind = 'payment'");
     expect([Number(entry!.amount_fen), Number(entry!.interest_fen), Number(entry!.principal_fen)]).toEqual([100_000, 100_000, 0]);
     // More than the current installment is refused next to the amount.
     await page.getByTestId('record-payment').click();
     await page.getByTestId('pay-amount').locator('input').fill('100000');
     await page.getByTestId('pay-submit').click();
-    await expect.poll(() => page.locator('.van-field__error-message').first().textContent()).toContain('最多可还');
+    await expect.poll(() => page.locator('.van-field__error-message').first().textContent(), { timeout: 15_000 }).toContain('最多可还');
     await shot(page, '62-payment-refused');
     await page.locator('.van-popup__close-icon').first().click();
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
@@ -99,7 +99,7 @@ describe('finance records a disbursement and a payment on the phone', () => {
     const [loan] = await rows(t, 'SELECT id FROM loans WHERE application_id = ?', [applicationId]);
     await page.goto(`${base}/loans/${loan!.id}`);
     await page.getByTestId('early-settle').click();
-    await expect.poll(() => page.getByTestId('settle-quote').textContent()).toContain('结清金额');
+    await expect.poll(() => page.getByTestId('settle-quote').textContent(), { timeout: 15_000 }).toContain('结清金额');
     // Disbursed today: nothing has accrued, so today's settlement is the principal (the 1,000 元 of interest
     // already paid for the current period is kept, as the README states).
     expect(await page.getByTestId('settle-quote').textContent()).toContain('200,000.00');
@@ -121,17 +121,17 @@ describe('finance records a disbursement and a payment on the phone', () => {
     await page.goto(`${base}/me`);
     await page.getByTestId('me-import').click();
     await page.getByTestId('import-file').setInputFiles(file);
-    await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('1 行可导入');
+    await expect.poll(() => page.getByTestId('import-summary').textContent(), { timeout: 15_000 }).toContain('1 行可导入');
     expect(await page.getByTestId('import-row-3').textContent()).toContain('找不到');
     await shot(page, '65-import-preview');
     await page.getByTestId('import-confirm').click();
-    await expect.poll(() => page.getByTestId('import-done').textContent()).toContain('已导入 1 笔');
+    await expect.poll(() => page.getByTestId('import-done').textContent(), { timeout: 15_000 }).toContain('已导入 1 笔');
     expect(Number((await rows(t, "SELECT COUNT(*) AS n FROM loan_entries WHERE source = 'import'"))[0]!.n)).toBe(1);
   });
 
   it('the customer page lists the loan', async () => {
     await page.goto(`${base}/customers/${customerId}`);
-    await expect.poll(() => page.getByTestId('customer-loans').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('customer-loans').isVisible(), { timeout: 15_000 }).toBe(true);
     expect(await page.getByTestId('customer-loans').textContent()).toContain('200,000.00');
   });
 });
