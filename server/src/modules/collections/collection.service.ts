@@ -1,7 +1,7 @@
 // Collections (C19): the overdue list, a loan's collection records (催收记录) and write-off (坏账).
 // Every read and write goes through the customer's data scope: a loan of a customer outside it
 // reads as not found.
-import { Op, type Transaction } from 'sequelize';
+import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Deps } from '../../deps';
 import type { RequestContext } from '../../http/context';
 import type { Actor } from '../../http/context';
@@ -147,6 +147,14 @@ export function createCollectionService(deps: Deps, customers: CustomerService) 
           payload: { loanId, customerId: Number(loan.customerId), recordId: Number(r.id), action: input.action, promiseDate: input.promiseDate ?? null, promiseAmountFen: input.promiseAmountFen ?? null },
         }, t);
         return r;
+      }).catch(async (err: unknown) => {
+        // Two taps racing past the check above: the unique (created_by, client_key) keeps one, and
+        // the other answers with it.
+        if (err instanceof UniqueConstraintError && input.clientKey) {
+          const prior = await CollectionRecord.findOne({ where: { createdBy: rc.actor.id, clientKey: input.clientKey } });
+          if (prior) return prior;
+        }
+        throw err;
       });
       return recordView(rec, await org.usersByIds([rec.createdBy]));
     },

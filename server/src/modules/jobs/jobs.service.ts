@@ -15,6 +15,7 @@ export const JOB_TITLES: Record<string, string> = {
   'assignment-queue': '非工作时间线索早间分配',
   'repayment-sms': '还款短信提醒(生成)',
   'sms-send': '短信发送与回执',
+  overdue: '逾期计算与罚息(每日 01:00)',
   'daily-summary': '每日战报(管理者与团队群)',
 };
 
