@@ -43,6 +43,8 @@ import { asDate, dateOnly, dayBounds, dayOf, num } from './report.sql';
 import { createRollupService } from './rollup.service';
 
 const PPM = 1_000_000;
+/** Periods up to this many days get a p90 per approval node. */
+export const P90_MAX_DAYS = 92;
 /** a / b in ppm, rounded half up; null when b is 0. */
 export const ratePpm = (a: number, b: number): number | null => (b > 0 ? Math.round((a * PPM) / b) : null);
 
@@ -304,7 +306,10 @@ export function createMetricsService(deps: Deps) {
     const flows = new Map((await db.select<{ id: number; name: string }>(sql('SELECT id, name FROM approval_flows'))).map((f) => [Number(f.id), f.name]));
     const nodes = await select<{ flow_id: number; node_name: string; d: number; a: number; r: number; ret: number; secs: number }>(
       'SELECT flow_id, node_name, SUM(decided) AS d, SUM(approved) AS a, SUM(rejected) AS r, SUM(returned) AS ret, SUM(duration_s) AS secs FROM report_approval_node_daily WHERE $WHERE GROUP BY flow_id, node_name', w);
-    const durations = nodes.length ? await nodeDurations(viewer, q) : new Map<string, number[]>();
+    // p90 needs every duration: read from the decided tasks for periods up to a quarter; a longer
+    // period (tens of thousands of tasks) shows the average only.
+    const p90Window = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < P90_MAX_DAYS;
+    const durations = nodes.length && p90Window ? await nodeDurations(viewer, q) : new Map<string, number[]>();
     const nodeStats: ApprovalNodeStat[] = nodes
       .filter((n) => num(n.d) > 0)
       .map((n) => {
