@@ -322,6 +322,7 @@ describe('a small fixed dataset, hand-computed', () => {
 
 describe('rollups after random event sequences', () => {
   it('equal the raw computation (seeded, through the real services)', async () => {
+    liuId = await app.userId('刘洋');
     const rand = prng(20261123);
     const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)];
     const officers = [zhang, liu, he];
@@ -360,9 +361,15 @@ describe('rollups after random event sequences', () => {
         }
       }
     }
+    // 离职继承: 刘洋's whole book moves to 张伟 in one transaction (one event for the lot).
+    const moved = await admin.post(`/api/v1/users/${await app.userId('刘洋')}/transfer-customers`, { toUserId: await app.userId('张伟'), disableUser: false });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     const r = rollups();
     const incremental = await r.dump();
+    expect(incremental.customer.some((row) => row.owner_id === liuId)).toBe(false); // the funnel follows the current owner
     await r.rebuild({ batch: 7 });
     expect(await r.dump()).toEqual(incremental);
   });
 });
+
+let liuId = 0;
