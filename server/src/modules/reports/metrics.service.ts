@@ -69,15 +69,28 @@ export function periods(from: string, to: string, g: Granularity): string[] {
 const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
 const nextMonthStart = (d: string) => monthStart(addDays(monthStart(d), 32));
 
-/** The period over grain-d / grain-m rollup rows: whole months from the month rows, the ends from the day rows. */
-export function periodSql(from: string, to: string, dailyOnly = false): Sql {
+/** Day ranges to read from the daily tables and month ranges from the monthly twins. */
+export interface PeriodParts {
+  daily: [string, string][];
+  monthly: [string, string][];
+}
+/** Whole months inside from..to come from the monthly tables, the partial ends from the daily ones. */
+export function periodParts(from: string, to: string, dailyOnly = false): PeriodParts {
+  if (from > to) return { daily: [], monthly: [] };
   const firstFull = from === monthStart(from) ? from : nextMonthStart(from);
   const lastFullEnd = addDays(to, 1) === monthStart(addDays(to, 1)) ? to : addDays(monthStart(to), -1);
-  if (dailyOnly || firstFull > lastFullEnd) return sql("grain = 'd' AND day >= ? AND day <= ?", from, to);
-  const parts: Sql[] = [sql("(grain = 'm' AND day >= ? AND day <= ?)", firstFull, monthStart(lastFullEnd))];
-  if (from < firstFull) parts.push(sql("(grain = 'd' AND day >= ? AND day <= ?)", from, addDays(firstFull, -1)));
-  if (lastFullEnd < to) parts.push(sql("(grain = 'd' AND day >= ? AND day <= ?)", addDays(lastFullEnd, 1), to));
-  return { text: parts.map((p) => p.text).join(' OR '), params: parts.flatMap((p) => p.params) };
+  if (dailyOnly || firstFull > lastFullEnd) return { daily: [[from, to]], monthly: [] };
+  const daily: [string, string][] = [];
+  if (from < firstFull) daily.push([from, addDays(firstFull, -1)]);
+  if (lastFullEnd < to) daily.push([addDays(lastFullEnd, 1), to]);
+  return { daily, monthly: [[firstFull, monthStart(lastFullEnd)]] };
+}
+const rangesSql = (ranges: [string, string][]): Sql | null =>
+  ranges.length ? { text: ranges.map(() => '(day >= ? AND day <= ?)').join(' OR '), params: ranges.flat() } : null;
+
+/** Scope plus period over a dated rollup: `select` turns `FROM report_x_daily WHERE $WHERE` into the union of both tables. */
+interface RollupWhere extends Sql {
+  rollup: { scope: Sql; parts: PeriodParts };
 }
 
 /** The rows a viewer may count, as a tree of columns: all, one owner, or a department subtree. */
@@ -148,11 +161,31 @@ export function createMetricsService(deps: Deps) {
    * the month rows and only the partial months at either end from the day rows; 'daily' reads day
    * rows only (for day and week series); false: not dated (the live loan state).
    */
-  const rollupWhere = async (viewer: Actor, q: ReportQuery, product: Cols['product'] = null, dated: false | 'mixed' | 'daily' | true = 'mixed') =>
-    and([await where(viewer, q, ROLLUP_COLS(product)), ...(dated === false ? [] : [periodSql(q.from, q.to, dated === 'daily')])]);
+  async function rollupWhere(viewer: Actor, q: ReportQuery, product: Cols['product'] = null, dated: false | 'mixed' | 'daily' | PeriodParts = 'mixed'): Promise<Sql | RollupWhere> {
+    const scope = await where(viewer, q, ROLLUP_COLS(product));
+    if (dated === false) return scope;
+    const parts = typeof dated === 'object' ? dated : periodParts(q.from, q.to, dated === 'daily');
+    return { text: '', params: [], rollup: { scope, parts } };
+  }
   const seriesGrain = (q: ReportQuery) => (q.granularity === 'month' ? 'mixed' : 'daily') as 'mixed' | 'daily';
 
-  const select = <T>(text: string, w: Sql, ...tail: unknown[]) => db.select<T>({ text: text.replace('$WHERE', w.text), params: [...w.params, ...tail] });
+  const select = <T>(text: string, w: Sql | RollupWhere, ...tail: unknown[]) => {
+    if (!('rollup' in w)) return db.select<T>({ text: text.replace('$WHERE', w.text), params: [...w.params, ...tail] });
+    const { scope, parts } = w.rollup;
+    let params: unknown[] = [];
+    const rewritten = text.replace(/FROM (report_\w+)_daily WHERE \$WHERE/, (_m, base: string) => {
+      const branches: string[] = [];
+      for (const [suffix, ranges] of [['daily', parts.daily], ['monthly', parts.monthly]] as const) {
+        const r = rangesSql(ranges);
+        if (!r) continue;
+        branches.push(`SELECT * FROM ${base}_${suffix} WHERE (${scope.text}) AND (${r.text})`);
+        params = [...params, ...scope.params, ...r.params];
+      }
+      return `FROM (${branches.length ? branches.join(' UNION ALL ') : `SELECT * FROM ${base}_daily WHERE 1 = 0`}) r WHERE 1 = 1`;
+    });
+    if (rewritten === text) throw new Error(`not a rollup query: ${text}`);
+    return db.select<T>({ text: rewritten, params: [...params, ...tail] });
+  };
 
   // ---------- labels ----------
 
@@ -348,16 +381,15 @@ export function createMetricsService(deps: Deps) {
     // Overdue needs day precision in the month of today (due before today or not), so that month
     // is always read from the day rows.
     const cut = monthStart(shanghaiDate());
-    const scoped = await rollupWhere(viewer, q, product, false);
-    const grainPeriod =
-      seriesGrain(q) === 'daily' || q.to < cut ? periodSql(q.from, q.to, seriesGrain(q) === 'daily')
-      : q.from >= cut ? periodSql(q.from, q.to, true)
+    const parts: PeriodParts =
+      seriesGrain(q) === 'daily' || q.to < cut ? periodParts(q.from, q.to, seriesGrain(q) === 'daily')
+      : q.from >= cut ? periodParts(q.from, q.to, true)
       : (() => {
-          const a = periodSql(q.from, addDays(cut, -1));
-          const b = periodSql(cut, q.to, true);
-          return { text: `(${a.text}) OR (${b.text})`, params: [...a.params, ...b.params] };
+          const a = periodParts(q.from, addDays(cut, -1));
+          const b = periodParts(cut, q.to, true);
+          return { daily: [...a.daily, ...b.daily], monthly: a.monthly };
         })();
-    const wSeries = and([scoped, grainPeriod]);
+    const wSeries = await rollupWhere(viewer, q, product, parts);
     const sw = await rollupWhere(viewer, q, product, false);
     const today = shanghaiDate();
     const days = await select<{ day: unknown; dc: number; df: number; rf: number; cf: number; due: number; paid: number }>(

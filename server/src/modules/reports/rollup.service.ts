@@ -17,25 +17,37 @@ import { additiveUpsert, asDate, dateOnly, dayOf, exec, num, query, stamp } from
 import { sql } from '../../db/sql';
 
 /** The rollup tables: key columns, then additive measures (in this order in every cell). */
-export const ROLLUPS = {
-  customer: { table: 'report_customer_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel'], measures: ['new_customers', 'reached_intent', 'reached_due_diligence', 'applied', 'approved', 'disbursed'] },
-  followup: { table: 'report_followup_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel', 'type'], measures: ['follow_ups', 'customers_touched'] },
-  application: { table: 'report_application_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id'], measures: ['submitted', 'approved', 'rejected', 'withdrawn'] },
-  node: { table: 'report_approval_node_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id', 'node_name'], measures: ['decided', 'approved', 'rejected', 'returned', 'duration_s'] },
-  loan: { table: 'report_loan_daily', keys: ['grain', 'day', 'department_id', 'owner_id', 'channel', 'product_id'], measures: ['disbursed_count', 'disbursed_fen', 'cycle_days', 'received_count', 'received_fen', 'due_fen', 'due_paid_fen', 'commission_fen'] },
+const BASE_ROLLUPS = {
+  customer: { table: 'report_customer_daily', keys: ['day', 'department_id', 'owner_id', 'channel'], measures: ['new_customers', 'reached_intent', 'reached_due_diligence', 'applied', 'approved', 'disbursed'] },
+  followup: { table: 'report_followup_daily', keys: ['day', 'department_id', 'owner_id', 'channel', 'type'], measures: ['follow_ups', 'customers_touched'] },
+  application: { table: 'report_application_daily', keys: ['day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id'], measures: ['submitted', 'approved', 'rejected', 'withdrawn'] },
+  node: { table: 'report_approval_node_daily', keys: ['day', 'department_id', 'owner_id', 'channel', 'product', 'flow_id', 'node_name'], measures: ['decided', 'approved', 'rejected', 'returned', 'duration_s'] },
+  loan: { table: 'report_loan_daily', keys: ['day', 'department_id', 'owner_id', 'channel', 'product_id'], measures: ['disbursed_count', 'disbursed_fen', 'cycle_days', 'received_count', 'received_fen', 'due_fen', 'due_paid_fen', 'commission_fen'] },
   loanState: { table: 'report_loan_state', keys: ['department_id', 'owner_id', 'channel', 'product_id', 'bucket'], measures: ['loans', 'outstanding_fen'] },
 } as const;
-export type RollupName = keyof typeof ROLLUPS;
+/** The dated rollups and their monthly twins (same columns, day = the month's 1st). */
+const DATED_ROLLUPS = ['customer', 'followup', 'application', 'node', 'loan'] as const;
+type DatedRollup = (typeof DATED_ROLLUPS)[number];
+const monthlyOf = (r: DatedRollup) => `${r}M` as const;
+export const ALL_ROLLUPS = {
+  ...BASE_ROLLUPS,
+  ...(Object.fromEntries(DATED_ROLLUPS.map((r) => [monthlyOf(r), { ...BASE_ROLLUPS[r], table: BASE_ROLLUPS[r].table.replace('_daily', '_monthly') }])) as {
+    [K in DatedRollup as `${K}M`]: { table: string; keys: (typeof BASE_ROLLUPS)[K]['keys']; measures: (typeof BASE_ROLLUPS)[K]['measures'] };
+  }),
+};
+export const ROLLUPS = ALL_ROLLUPS;
+export type RollupName = keyof typeof ALL_ROLLUPS;
+type BaseRollup = keyof typeof BASE_ROLLUPS;
 type Key = (string | number)[];
 
 /** Cells an entity contributes to: "rollup\u0001[keys…]" → measures. */
 export class Contribution {
   readonly cells = new Map<string, number[]>();
-  /** Dated rollups (key starting with the day) get the cell twice: the day's and the month's. */
-  add(r: RollupName, key: Key, measures: number[]) {
+  /** A dated cell goes to the daily table and, under the month's 1st, to its monthly twin. */
+  add(r: BaseRollup, key: Key, measures: number[]) {
     if (r === 'loanState') return this.put(r, key, measures);
-    this.put(r, ['d', ...key], measures);
-    this.put(r, ['m', `${String(key[0]).slice(0, 7)}-01`, ...key.slice(1)], measures);
+    this.put(r, key, measures);
+    this.put(monthlyOf(r), [`${String(key[0]).slice(0, 7)}-01`, ...key.slice(1)], measures);
   }
   private put(r: RollupName, key: Key, measures: number[]) {
     const k = `${r}\u0001${JSON.stringify(key)}`;
