@@ -191,7 +191,19 @@ describe('SMS reminders over Aliyun', () => {
     const due = res.body.items.find((i: { purpose: string }) => i.purpose === 'repayment_due');
     expect(due).toMatchObject({ status: 'delivered', statusLabel: '已送达', providerCode: 'OK', phone: `*******${c.due!.phone.slice(-4)}` });
     expect(JSON.stringify(res.body)).not.toContain(c.due!.phone);
+    // The same messages sit on the customer's history timeline, beside stage and owner changes.
+    const hist = await zw.get(`/api/v1/customers/${c.due!.id}/history`);
+    expect(hist.status).toBe(200);
+    expect(hist.body.sms.map((m: { id: number }) => m.id)).toEqual(res.body.items.map((m: { id: number }) => m.id));
+    expect(hist.body.sms.find((m: { purpose: string }) => m.purpose === 'repayment_due')).toMatchObject({
+      status: 'delivered', statusLabel: '已送达', provider: 'aliyun', providerCode: 'OK', deliveryCode: 'DELIVERED', phone: `*******${c.due!.phone.slice(-4)}`,
+    });
+    expect(JSON.stringify(hist.body)).not.toContain(c.due!.phone);
+    const invalidHist = await zw.get(`/api/v1/customers/${c.invalid!.id}/history`);
+    // The number the provider refused: its answer (isv.MOBILE_NUMBER_ILLEGAL) is on the timeline.
+    expect(invalidHist.body.sms).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'invalid', providerCode: 'isv.MOBILE_NUMBER_ILLEGAL' })]));
     const other = await app.loginAs('何丹');
+    expect((await other.get(`/api/v1/customers/${c.due!.id}/history`)).status).toBe(404);
     expect((await other.get(`/api/v1/customers/${c.due!.id}/sms`)).status).toBe(404);
     const put = await other.agent.put(`/api/v1/customers/${c.due!.id}/sms-opt-out`).set('X-Requested-With', 'XMLHttpRequest').send({ optOut: true });
     expect(put.status).toBe(404);
