@@ -15,6 +15,7 @@ import { FAKE_TENCENT, FakeTencentSms } from '../fakes/sms/tencent';
 import { createSmsService, type SmsService } from '../../server/src/modules/sms/sms.service';
 import { createSmsReminders } from '../../server/src/modules/sms/sms.reminders';
 import { seedLoan } from '../helpers/sms';
+import { createDispatcher } from '../../bot/src/outbox/dispatcher';
 
 const sh = (s: string) => Date.parse(`${s}+08:00`);
 
@@ -95,6 +96,15 @@ describe('SMS reminders over Aliyun', () => {
     expect(digests[0]!.payload.text).toContain('短信due 第1期 1,234.56 元');
     expect(digests[0]!.payload.text).toContain('短信optout'); // the officer still hears of opted-out customers
     expect(digests[0]!.payload.text).not.toContain('短信invalid'); // due in 2 days, not 3
+    // It reaches the officer through the bot: no messenger is configured here, so the console channel.
+    const logged: unknown[] = [];
+    const log = app.deps.log.child({});
+    log.info = ((o: unknown) => void logged.push(o)) as typeof log.info;
+    await createDispatcher({ ...app.deps, log }).drain();
+    const [sent] = await app.deps.db.models.BotMessage.findAll({ where: { kind: 'repayment_due_digest' }, raw: true });
+    expect(sent).toMatchObject({ channel: 'console', status: 'sent', recipientUserId: zhangWei });
+    const line = logged.find((o) => (o as { recipientUserId?: number }).recipientUserId === zhangWei && JSON.stringify(o).includes('短信due 第1期'));
+    expect(line, JSON.stringify(logged)).toBeTruthy();
   });
 
   it('before 09:00 nothing is sent', async () => {
