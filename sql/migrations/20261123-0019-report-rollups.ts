@@ -63,6 +63,8 @@ export async function up({ queryInterface: q }: MigrationContext) {
   }
   // p90 at a node reads the decided tasks of the period directly: bounded by this index.
   await q.addIndex('approval_tasks', ['decided_at'], { name: 'ix_tasks_decided_at' });
+  // The follow-up drill-down over a period for a whole-company viewer (no author to start from).
+  await q.addIndex('follow_ups', ['created_at'], { name: 'ix_follow_ups_created_at' });
 
   // Live loans now (not dated): outstanding principal by overdue bucket.
   await q.createTable('report_loan_state', {
@@ -90,6 +92,7 @@ export async function up({ queryInterface: q }: MigrationContext) {
 }
 
 export async function down({ queryInterface: q }: MigrationContext) {
+  await q.removeIndex('follow_ups', 'ix_follow_ups_created_at');
   await q.removeIndex('approval_tasks', 'ix_tasks_decided_at');
   const tables = ['channel_costs', 'report_loan_state', ...DATED.flatMap((t) => [`report_${t.name}_daily`, `report_${t.name}_monthly`]), 'report_facts'];
   for (const t of tables) await q.dropTable(t);

@@ -149,8 +149,6 @@ export interface OwnerChangeRecord {
 export interface CustomerHistory {
   stages: StageChangeRecord[];
   owners: OwnerChangeRecord[];
-  /** SMS sent or waiting for the customer, newest first (C18). */
-  sms: import('./sms').SmsView[];
 }
 
 export interface FollowUp {
