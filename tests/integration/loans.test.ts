@@ -301,7 +301,10 @@ describe('reversals (冲正)', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const rev = res.body.entries.find((e: { kind: string }) => e.kind === 'reversal');
     expect(rev).toMatchObject({ amountFen: -50_000, interestFen: -12_000, principalFen: -38_000, reversesEntryId: p1, note: '录错金额', reversible: false });
-    expect(res.body.entries.find((e: { id: number }) => e.id === p1)).toMatchObject({ reversedByEntryId: rev.id, reversible: false });
+    // Never an edit in place: the original payment entry keeps its kind and amounts, only linked to its reversal.
+    expect(res.body.entries.find((e: { id: number }) => e.id === p1)).toMatchObject({ kind: 'payment', amountFen: 50_000, interestFen: 12_000, principalFen: 38_000, reversedByEntryId: rev.id, reversible: false });
+    const [orig] = await rows(t, 'SELECT kind, amount_fen FROM loan_entries WHERE id = ?', [p1]);
+    expect([orig!.kind, n(orig!.amount_fen)]).toEqual(['payment', 50_000]);
     // Only the second payment stands, where it was allocated: 62,000 principal of installment 1
     // and 8,000 interest of installment 2. Installment 1 owes again what the first had paid.
     const [i1, i2] = await instRows(loan.id);
