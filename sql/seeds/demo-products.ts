@@ -86,7 +86,7 @@ export async function seedDemoProducts(deps: Deps) {
  * so 生成合同 works on them after `npm start`.
  */
 export async function linkDemoApplications(deps: Deps) {
-  const { Product, Application } = deps.db.models;
+  const { Product, Application, Loan } = deps.db.models;
   const products = await Product.findAll({ where: { enabled: true }, order: [['sortOrder', 'ASC']] });
   const typeOf: Record<string, string> = { house: 'house', vehicle: 'vehicle', policy: 'policy', credit: 'credit', other: 'business' };
   const apps = await Application.findAll({ where: { status: 'approved', productId: null } });
@@ -94,6 +94,10 @@ export async function linkDemoApplications(deps: Deps) {
     const sameType = products.filter((p) => p.type === typeOf[a.collateral ?? 'other']);
     const fits = sameType.find((p) => Number(a.amountFen) >= Number(p.amountMinFen) && Number(a.amountFen) <= Number(p.amountMaxFen) && a.termMonths >= p.termMinMonths && a.termMonths <= p.termMaxMonths);
     const p = fits ?? sameType[0] ?? products[0];
-    if (p) await a.update({ productId: p.id, product: p.name });
+    if (p) {
+      await a.update({ productId: p.id, product: p.name });
+      // A demo loan made from this application shows the same catalogue product (commission rules per product).
+      await Loan.update({ productId: p.id }, { where: { applicationId: a.id, productId: null } });
+    }
   }
 }

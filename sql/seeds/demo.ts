@@ -14,6 +14,8 @@ import { seedDemoReports } from './demo-reports';
 import { seedDemoReportBuilder } from './demo-report-builder';
 import { seedDemoCollections } from './demo-collections';
 import { seedDemoSms } from './demo-sms';
+import { seedDemoContracts } from './demo-contracts';
+import { seedDemoLoanStates } from './demo-loan-states';
 
 export const DEMO_PARTNER = { code: 'partner_rongtong', apiKey: 'demo-rongtong-key', secret: 'demo-rongtong-secret-0123456789abcdef' };
 
@@ -223,10 +225,13 @@ export async function seedDemo(deps: Deps, opts: { customers?: number; now?: Dat
   // A few applications in every state, so the 审批 tab is not empty (needs customers: skipped for tests).
   if (total > 0) await seedDemoProducts(deps); // the product catalogue and sample contract templates (C14, C15)
   if (total > 0) await seedDemoApplications(deps);
-  if (total > 0) await linkDemoApplications(deps); // approved demo applications get a catalogue product (合同 can be generated)
   if (total > 0) await seedDemoLoans(deps, { now }); // loans with schedules and payments for the demo book (C16, C17)
+  // After the loans: approved demo applications, the loans' own included, get a catalogue product (合同 can be generated)
+  if (total > 0) await linkDemoApplications(deps);
+  if (total > 0) await seedDemoContracts(deps); // 合同: one signed, one 待确认, one 待签署 (C15)
   if (total > 0) await seedDemoReportBuilder(deps); // saved reports on 我的看板 (C23)
   if (total > 0) await seedDemoCollections(deps, { now }); // 催收 and 返佣 over the demo loans (C19, C20)
+  if (total > 0) await seedDemoLoanStates(deps); // one disbursement reversed: 已冲正 on 贷款台账 (C16)
   if (total > 0) await seedDemoSms(deps, { now }); // 还款/逾期短信 over the demo loans, console provider only (C18)
   await seedDemoReports(deps, { withCosts: total > 0 }); // last: rollups from everything seeded above
   return { seeded: true };

@@ -82,6 +82,15 @@ describe('SMS in the H5 (390×844)', () => {
     expect(text).toContain('控制台模式,未实际发送');
     await page.waitForTimeout(500); // the tab's swipe animation
     await page.screenshot({ path: path.join(SHOTS, 'sms-customer.png') });
+    // The same message is on the customer's 历史 timeline with its status and the provider's answer.
+    await page.locator('.van-tab', { hasText: '历史' }).click();
+    const hist = page.getByTestId('sms-history-item').first();
+    await expect.poll(() => hist.innerText().catch(() => '')).toContain('还款提醒');
+    expect(await hist.innerText()).toContain('已提交');
+    expect(await hist.innerText()).toContain('控制台模式,未实际发送');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(SHOTS, 'sms-history.png') });
+    await page.locator('.van-tab', { hasText: '短信' }).click();
     await page.getByTestId('sms-opt-in').click();
     await page.locator('.van-dialog__confirm').click();
     await expect.poll(() => box.innerText()).toContain('客户已退订,不再发送');

@@ -158,7 +158,7 @@ describe('manual signing', () => {
     const app = await application();
     const gen = await zhang.post(`/api/v1/applications/${app.id}/contracts`, {});
     const id = gen.body.id as number;
-    expectError(await sun.post(`/api/v1/contracts/${id}/confirm`, {}), 409, 'CONTRACT_STATE_CONFLICT'); // nothing uploaded yet
+    expectError(await wu.post(`/api/v1/contracts/${id}/confirm`, {}), 409, 'CONTRACT_STATE_CONFLICT'); // nothing uploaded yet
     expectError(await uploadScan(zhang, id, Buffer.from('MZ not a pdf'), 'application/pdf'), 415, 'DOCUMENT_TYPE_NOT_ALLOWED');
     expectError(await uploadScan(zhang, id, PDF, 'application/zip'), 415, 'DOCUMENT_TYPE_NOT_ALLOWED');
 
@@ -180,13 +180,19 @@ describe('manual signing', () => {
     expect((await customerRow(t, app.customerId)).stage).toBe('under_approval');
     expect(await count(t, 'domain_events', "type = 'contract.signed'")).toBe(0);
 
-    // 孙丽 (finance) is the second person.
-    expect((await sun.get(`/api/v1/contracts/${id}`)).body.can.confirm).toBe(true);
-    const ok = await sun.post(`/api/v1/contracts/${id}/confirm`, {});
+    // Finance sees ID numbers masked and so cannot open the scan: a confirmer who cannot see what they
+    // confirm proves nothing, so finance is not a confirmer (contract.confirm).
+    expect((await sun.get(`/api/v1/contracts/${id}`)).body.can.confirm).toBe(false);
+    expectError(await sun.post(`/api/v1/contracts/${id}/confirm`, {}), 403, 'FORBIDDEN');
+    expectError(await sun.post(`/api/v1/contracts/${id}/reject`, { reason: '看不到' }), 403, 'FORBIDDEN');
+    // 周强 (branch manager) is the second person.
+    const zhou = await t.loginAs('周强');
+    expect((await zhou.get(`/api/v1/contracts/${id}`)).body.can.confirm).toBe(true);
+    const ok = await zhou.post(`/api/v1/contracts/${id}/confirm`, {});
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body.status).toBe('signed');
     expect(ok.body.signatures.map((s: { status: string; uploadedByName: string; confirmedByName: string }) => [s.status, s.uploadedByName, s.confirmedByName])).toEqual([
-      ['confirmed', '吴婷', '孙丽'],
+      ['confirmed', '吴婷', '周强'],
       ['rejected', '张伟', '吴婷'],
     ]);
     expect((await customerRow(t, app.customerId)).stage).toBe('signed');
@@ -201,6 +207,8 @@ describe('manual signing', () => {
     // Finance sees ID numbers masked (C28): the scan cannot be masked, so it is not shown to them.
     expectError(await sun.get(`/api/v1/contracts/${id}/signatures/${ok.body.signatures[0].id}/file`), 403, 'FIELD_NOT_REVEALABLE');
     expectError(await zhang.post(`/api/v1/applications/${app.id}/contracts`, {}), 409, 'CONTRACT_ALREADY_SIGNED');
-    expectError(await sun.post(`/api/v1/contracts/${id}/confirm`, {}), 409, 'CONTRACT_STATE_CONFLICT');
+    expectError(await zhou.post(`/api/v1/contracts/${id}/confirm`, {}), 409, 'CONTRACT_STATE_CONFLICT');
+    // The confirmer can open the scan they confirmed.
+    expect((await download(zhou, `/api/v1/contracts/${id}/signatures/${ok.body.signatures[0].id}/file`)).status).toBe(200);
   });
 });

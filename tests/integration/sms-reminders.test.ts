@@ -15,6 +15,7 @@ import { FAKE_TENCENT, FakeTencentSms } from '../fakes/sms/tencent';
 import { createSmsService, type SmsService } from '../../server/src/modules/sms/sms.service';
 import { createSmsReminders } from '../../server/src/modules/sms/sms.reminders';
 import { seedLoan } from '../helpers/sms';
+import { createDispatcher } from '../../bot/src/outbox/dispatcher';
 
 const sh = (s: string) => Date.parse(`${s}+08:00`);
 
@@ -95,6 +96,15 @@ describe('SMS reminders over Aliyun', () => {
     expect(digests[0]!.payload.text).toContain('短信due 第1期 1,234.56 元');
     expect(digests[0]!.payload.text).toContain('短信optout'); // the officer still hears of opted-out customers
     expect(digests[0]!.payload.text).not.toContain('短信invalid'); // due in 2 days, not 3
+    // It reaches the officer through the bot: no messenger is configured here, so the console channel.
+    const logged: unknown[] = [];
+    const log = app.deps.log.child({});
+    log.info = ((o: unknown) => void logged.push(o)) as typeof log.info;
+    await createDispatcher({ ...app.deps, log }).drain();
+    const [sent] = await app.deps.db.models.BotMessage.findAll({ where: { kind: 'repayment_due_digest' }, raw: true });
+    expect(sent).toMatchObject({ channel: 'console', status: 'sent', recipientUserId: zhangWei });
+    const line = logged.find((o) => (o as { recipientUserId?: number }).recipientUserId === zhangWei && JSON.stringify(o).includes('短信due 第1期'));
+    expect(line, JSON.stringify(logged)).toBeTruthy();
   });
 
   it('before 09:00 nothing is sent', async () => {
@@ -191,7 +201,19 @@ describe('SMS reminders over Aliyun', () => {
     const due = res.body.items.find((i: { purpose: string }) => i.purpose === 'repayment_due');
     expect(due).toMatchObject({ status: 'delivered', statusLabel: '已送达', providerCode: 'OK', phone: `*******${c.due!.phone.slice(-4)}` });
     expect(JSON.stringify(res.body)).not.toContain(c.due!.phone);
+    // The same messages sit on the customer's history timeline, beside stage and owner changes.
+    const hist = await zw.get(`/api/v1/customers/${c.due!.id}/history`);
+    expect(hist.status).toBe(200);
+    expect(hist.body.sms.map((m: { id: number }) => m.id)).toEqual(res.body.items.map((m: { id: number }) => m.id));
+    expect(hist.body.sms.find((m: { purpose: string }) => m.purpose === 'repayment_due')).toMatchObject({
+      status: 'delivered', statusLabel: '已送达', provider: 'aliyun', providerCode: 'OK', deliveryCode: 'DELIVERED', phone: `*******${c.due!.phone.slice(-4)}`,
+    });
+    expect(JSON.stringify(hist.body)).not.toContain(c.due!.phone);
+    const invalidHist = await zw.get(`/api/v1/customers/${c.invalid!.id}/history`);
+    // The number the provider refused: its answer (isv.MOBILE_NUMBER_ILLEGAL) is on the timeline.
+    expect(invalidHist.body.sms).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'invalid', providerCode: 'isv.MOBILE_NUMBER_ILLEGAL' })]));
     const other = await app.loginAs('何丹');
+    expect((await other.get(`/api/v1/customers/${c.due!.id}/history`)).status).toBe(404);
     expect((await other.get(`/api/v1/customers/${c.due!.id}/sms`)).status).toBe(404);
     const put = await other.agent.put(`/api/v1/customers/${c.due!.id}/sms-opt-out`).set('X-Requested-With', 'XMLHttpRequest').send({ optOut: true });
     expect(put.status).toBe(404);

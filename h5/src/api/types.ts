@@ -149,6 +149,8 @@ export interface OwnerChangeRecord {
 export interface CustomerHistory {
   stages: StageChangeRecord[];
   owners: OwnerChangeRecord[];
+  /** SMS sent or waiting for the customer, newest first (C18). */
+  sms: import('./sms').SmsView[];
 }
 
 export interface FollowUp {

@@ -40,7 +40,7 @@ export const PERMISSIONS = {
   /** Generate a contract from a template for an approved application, upload the signed scan. */
   'contract.generate': ['officer', 'team_lead', 'branch_manager', 'admin'],
   /** Confirm an uploaded signed contract (a second person, never the uploader). */
-  'contract.confirm': ['team_lead', 'branch_manager', 'finance', 'admin'],
+  'contract.confirm': ['team_lead', 'branch_manager', 'admin'],
   /** Record disbursements, payments, statement imports, early settlements and reversals. */
   'loan.disburse': ['finance', 'admin'],
   'payment.record': ['finance', 'admin'],

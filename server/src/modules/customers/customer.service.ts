@@ -11,6 +11,7 @@ import { shanghaiDate } from '../../contracts/dates';
 import { normalizePhone, parseIdNumber } from '../../contracts/identity';
 import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput } from '../../contracts/customer.schemas';
 import { EVENT_TYPES } from '../events/events.service';
+import { smsMessageView } from '../sms/sms.service';
 import { createAssignmentService } from '../assignment/assignment.service';
 import type { Customer, CustomerRow } from './customer.model';
 import { sql, type Sql } from '../../db/sql';
@@ -314,15 +315,19 @@ export function createCustomerService(deps: Deps) {
 
     async history(rc: RequestContext, id: number) {
       await findInScope(rc.actor, id, 'read');
-      const [stages, owners] = await Promise.all([
+      const [stages, owners, sms] = await Promise.all([
         StageChange.findAll({ where: { customerId: id }, order: [['id', 'DESC']], raw: true }),
         OwnerChange.findAll({ where: { customerId: id }, order: [['id', 'DESC']], raw: true }),
+        // C18: every SMS to the customer with the provider's answer and receipt belongs on the timeline
+        // (the 短信 tab shows the same rows with the opt-out switch); phone is last-4 only.
+        db.models.SmsMessage.findAll({ where: { customerId: id }, order: [['id', 'DESC']], limit: 50, raw: true }),
       ]);
       const users = await org.usersByIds([...stages.map((s) => s.actorId!), ...owners.flatMap((o) => [o.actorId!, o.fromUserId!, o.toUserId!])]);
       const nameOf = (uid: number | null) => (uid ? (users.get(uid)?.name ?? null) : null);
       return {
         stages: stages.map((s) => ({ id: Number(s.id), from: s.fromStage, fromName: s.fromStage ? STAGES[s.fromStage] : null, to: s.toStage, toName: STAGES[s.toStage], actorName: nameOf(s.actorId), reason: s.reason, at: s.createdAt })),
         owners: owners.map((o) => ({ id: Number(o.id), kind: o.kind, fromUserName: nameOf(o.fromUserId), toUserName: nameOf(o.toUserId), actorName: nameOf(o.actorId), reason: o.reason, at: o.createdAt })),
+        sms: sms.map(smsMessageView),
       };
     },
 

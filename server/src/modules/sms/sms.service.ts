@@ -372,6 +372,11 @@ export function createSmsService(deps: Deps, opts: { provider?: SmsProvider } = 
 }
 
 /** What staff see of a message: the number masked to its last four digits. */
+/** One message as the API shows it (customer's 短信 tab, admin log, customer history timeline). */
+export function smsMessageView(r: SmsMessage) {
+  return view(r);
+}
+
 function view(r: SmsMessage) {
   return {
     id: Number(r.id),
