@@ -14,6 +14,8 @@ import { rows } from '../helpers/fixtures';
 import { H5_DIST } from '../../server/src/app';
 import { h5Static } from '../../server/src/http/static';
 import { SHOTS, PHONE, launchChromium } from '../helpers/browser';
+import { addDays, shanghaiDate } from '../../server/src/contracts/dates';
+import { dashboardUrl } from '../../server/src/modules/reports/summary/summary.render';
 
 const DIST = process.env.E2E_H5_DIST ?? H5_DIST;
 
@@ -98,6 +100,37 @@ describe('数据 page and report builder (390×844)', () => {
     await page.screenshot({ path: path.join(SHOTS, 'data-drill.png') });
     await page.goBack();
     await page.getByTestId('kpi-cards').waitFor();
+  });
+
+  it('the daily summary\'s link (/data?from=<day>&to=<day>) opens 数据 on that day, and 返回 from a drill keeps the period', async () => {
+    const today = shanghaiDate();
+    const yesterday = addDays(today, -1);
+    // Yesterday: a custom range, and none of today's seven customers.
+    await page.goto(`${base}${dashboardUrl(yesterday)}`);
+    await page.getByTestId('kpi-cards').waitFor();
+    await expect(page.getByTestId('period-custom').getAttribute('class')).resolves.toContain('active');
+    await expect(page.getByTestId('period-custom').innerText()).resolves.toBe(`${yesterday.slice(5)} 至 ${yesterday.slice(5)}`);
+    await expect.poll(() => page.getByTestId('kpi-new').innerText()).toMatch(/(^|\D)0(\D|$)/);
+    // Today: the 今天 chip lights up and the numbers are today's.
+    await page.goto(`${base}${dashboardUrl(today)}`);
+    await page.getByTestId('kpi-cards').waitFor();
+    await expect(page.getByTestId('period-today').getAttribute('class')).resolves.toContain('active');
+    await expect.poll(() => page.getByTestId('kpi-new').innerText()).toMatch(/(^|\D)7(\D|$)/);
+    // The drill-down behind it uses the same day; 返回 comes back to the same day.
+    await page.getByTestId('kpi-new').click();
+    await page.waitForURL(new RegExp(`/data/drill\\?.*from=${today}&to=${today}`));
+    await expect(page.getByTestId('drill-total').innerText()).resolves.toContain('共 7 条');
+    await page.goBack();
+    await page.getByTestId('kpi-cards').waitFor();
+    await expect(page.getByTestId('period-today').getAttribute('class')).resolves.toContain('active');
+    // A week picked on the page is written back to the URL, so 返回 and a shared link keep it.
+    await page.getByTestId('period-week').click();
+    await page.waitForURL(/\/data\?from=\d{4}-\d{2}-\d{2}&to=/);
+    // A mangled link falls back to 本月 rather than an error.
+    await page.goto(`${base}/data?from=2026-13-45&to=x`);
+    await page.getByTestId('kpi-cards').waitFor();
+    await expect(page.getByTestId('period-month').getAttribute('class')).resolves.toContain('active');
+    expect(await page.getByTestId('state-error').count()).toBe(0);
   });
 
   it('builds a report (officer × customers, bar), previews it in the lead’s scope and shares it to 我的看板', async () => {

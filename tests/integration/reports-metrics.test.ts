@@ -265,7 +265,14 @@ describe('a small fixed dataset, hand-computed', () => {
     expect((await drill('metric=follow_ups&dim=type&key=call')).total).toBe(act.totals.byType.call);
     expect((await drill('metric=applications.submitted')).total).toBe(apps.totals.submitted);
     expect((await drill('metric=applications.approved')).total).toBe(apps.totals.approved);
-    expect((await drill('metric=applications.rejected')).total).toBe(apps.totals.rejected);
+    const rejected = await drill('metric=applications.rejected');
+    expect(rejected.total).toBe(apps.totals.rejected);
+    // Keys travel with their Chinese names, as statusName does in the other APIs.
+    expect(rejected.items.map((i: { status: string; statusName: string }) => [i.status, i.statusName])).toContainEqual(['rejected', '已驳回']);
+    const leads = await drill('metric=new_customers');
+    expect(leads.items.length).toBeGreaterThan(0);
+    expect(leads.items.every((i: { status: string; statusName: string; title: string }) => i.statusName !== i.status && !/^[a-z_]+$/.test(i.title))).toBe(true);
+    expect((await drill('metric=loans.bucket&dim=bucket&key=M1')).items.map((i: { statusName: string }) => i.statusName)).toEqual(expect.arrayContaining(['M1']));
     const disb = await drill('metric=loans.disbursed');
     expect([disb.total, disb.totalFen]).toEqual([ln.totals.disbursedCount, ln.totals.disbursedFen]);
     expect((await drill('metric=loans.received')).totalFen).toBe(ln.totals.receivedFen);

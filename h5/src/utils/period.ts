@@ -27,8 +27,18 @@ export function toQuery(p: PeriodScope) {
 }
 
 export function fromRouteQuery(q: Record<string, unknown>): PeriodScope {
+  // A hand-edited or stale link must not break the page: only real YYYY-MM-DD dates are taken.
   const s = (k: string) => (typeof q[k] === 'string' ? (q[k] as string) : undefined);
-  const n = (k: string) => (s(k) && Number(s(k)) > 0 ? Number(s(k)) : undefined);
+  const d = (k: string) => (/^\d{4}-\d{2}-\d{2}$/.test(s(k) ?? '') && !Number.isNaN(Date.parse(`${s(k)}T00:00:00Z`)) ? s(k) : undefined);
+  const n = (k: string) => (s(k) && Number.isSafeInteger(Number(s(k))) && Number(s(k)) > 0 ? Number(s(k)) : undefined);
   const month = presetRange('month');
-  return { preset: 'custom', from: s('from') ?? month.from, to: s('to') ?? month.to, departmentId: n('departmentId'), ownerId: n('ownerId') };
+  let from = d('from') ?? month.from;
+  let to = d('to') ?? (d('from') ? from : month.to);
+  if (from > to) [from, to] = [to, from];
+  // A link whose range is today / this week / this month lights that chip rather than 自定义.
+  const preset = (['today', 'week', 'month'] as const).find((k) => {
+    const r = presetRange(k);
+    return r.from === from && r.to === to;
+  });
+  return { preset: preset ?? 'custom', from, to, departmentId: n('departmentId'), ownerId: n('ownerId') };
 }

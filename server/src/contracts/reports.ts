@@ -299,10 +299,13 @@ export interface DrillItem {
   channel: string | null;
   /** The record's business date. */
   date: string;
-  /** Free per kind: follow-up type, application status/product, loan no, installment seq … */
+  /** Free per kind, in words: stage, follow-up type, application product, loan no … */
   title: string;
   amountFen: number | null;
+  /** The record's status key (stage, outcome, application/loan/installment status, bucket, entry kind). */
   status: string | null;
+  /** The status in Chinese, as the rest of the app names it. */
+  statusName: string | null;
 }
 export interface DrillReport {
   query: ReportQuery;

@@ -9,9 +9,10 @@
 import type { Deps } from '../../deps';
 import type { Actor } from '../../http/context';
 import { FIELD_ACCESS, maskPhone } from '../../contracts/fields';
-import { FOLLOWUP_TYPES, type FollowUpType } from '../../contracts/catalog';
-import { OVERDUE_BUCKETS, type OverdueBucket } from '../../contracts/loans';
-import { STAGE_FLOW, type Stage } from '../../contracts/stages';
+import { FOLLOWUP_OUTCOMES, FOLLOWUP_TYPES, type FollowUpType } from '../../contracts/catalog';
+import { INSTALLMENT_STATUSES, LOAN_ENTRY_KINDS, LOAN_STATUSES, OVERDUE_BUCKETS, type OverdueBucket } from '../../contracts/loans';
+import { STAGES, STAGE_FLOW, type Stage } from '../../contracts/stages';
+import { APPLICATION_STATUSES } from '../../contracts/applications';
 import { addDays, shanghaiDate } from '../../contracts/dates';
 import { AppError } from '../../http/errors';
 import {
@@ -611,6 +612,9 @@ export function createMetricsService(deps: Deps) {
     const users = await userNames(rows.map((r) => num(r.owner_id)));
     const depts = await departmentNames(rows.map((r) => num(r.department_id)));
     const plain = FIELD_ACCESS[viewer.role].phone === 'plain';
+    // Keys go out with their Chinese names (like statusName/stageName elsewhere), so every client
+    // shows the words the rest of the app uses.
+    const statusWords: Record<string, string> = src.status === 'l.overdue_bucket' ? OVERDUE_BUCKETS : DRILL_STATUS_WORDS[src.kind];
     const items: DrillItem[] = rows.map((r) => {
       const phone = crypto.decrypt(r.phone_enc);
       return {
@@ -623,9 +627,10 @@ export function createMetricsService(deps: Deps) {
         departmentName: depts.get(num(r.department_id)) ?? null,
         channel: r.channel,
         date: src.timestamp ? dayOf(r.d)! : dateOnly(r.d)!,
-        title: src.kind === 'follow_ups' ? (FOLLOWUP_TYPES[r.title as FollowUpType] ?? r.title) : String(r.title ?? ''),
+        title: src.kind === 'follow_ups' ? (FOLLOWUP_TYPES[r.title as FollowUpType] ?? r.title) : src.kind === 'customers' ? (STAGES[r.title as Stage] ?? r.title) : String(r.title ?? ''),
         amountFen: r.amount === null || r.amount === undefined ? null : num(r.amount),
         status: r.status ?? null,
+        statusName: r.status ? (statusWords[r.status] ?? r.status) : null,
       };
     });
     return { query: q, metric: opts.metric, dim: opts.dim ?? null, key: opts.key ?? null, kind: src.kind, total: num(tot?.n), totalFen: src.amount ? num(tot?.s) : null, page: opts.page, pageSize: opts.pageSize, items };
@@ -634,5 +639,15 @@ export function createMetricsService(deps: Deps) {
   return { overview, funnel, activity, applications, loans, leaderboard, drill, rollups };
 }
 export type MetricsService = ReturnType<typeof createMetricsService>;
+
+/** A drill-down record's status column in words, per kind of record. */
+const DRILL_STATUS_WORDS: Record<DrillItem['kind'], Record<string, string>> = {
+  customers: STAGES,
+  follow_ups: FOLLOWUP_OUTCOMES,
+  applications: APPLICATION_STATUSES,
+  loans: LOAN_STATUSES,
+  installments: INSTALLMENT_STATUSES,
+  payments: LOAN_ENTRY_KINDS,
+};
 
 export { FUNNEL_STEPS };
