@@ -39,6 +39,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/data', component: () => import('@/pages/DataPage.vue'), meta: { title: '数据', tab: true } },
   { path: '/data/drill', component: () => import('@/pages/DataDrillPage.vue'), meta: { title: '数据明细' } },
   { path: '/data/builder', component: () => import('@/pages/ReportBuilderPage.vue'), meta: { title: '报表构建器' } },
+  { path: '/data/channel-costs', component: () => import('@/pages/ChannelCostsPage.vue'), meta: { title: '渠道费用与ROI' } },
   { path: '/data/dashboards', component: () => import('@/pages/DashboardsPage.vue'), meta: { title: '我的看板' } },
   { path: '/admin/staff', component: () => import('@/pages/AdminStaffPage.vue'), meta: { title: '员工与离职交接', admin: true } },
   { path: '/staff/leave', component: () => import('@/pages/StaffLeavePage.vue'), meta: { title: '请假与休假' } },

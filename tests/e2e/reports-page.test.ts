@@ -198,4 +198,43 @@ describe('数据 page and report builder (390×844)', () => {
     expect(names).toContain('张伟');
     expect(names).not.toContain('刘洋');
   });
+  it('渠道ROI: a team lead sees the month\'s channels (no entry); the director enters a channel\'s cost and sees cost per lead and ROI', async () => {
+    await loginAs('吴婷');
+    await page.getByTestId('tab-data').click();
+    await page.getByTestId('link-channel-costs').click();
+    await page.waitForURL(`${base}/data/channel-costs`);
+    const douyin = page.getByTestId('cost-row-douyin');
+    await douyin.waitFor();
+    // The lead's team brought three 抖音 leads (何丹's is another team's).
+    await expect(douyin.innerText()).resolves.toContain('线索 3');
+    await expect(douyin.getByTestId('cost').innerText()).resolves.toBe('月费用 未录入');
+    expect(await page.getByTestId('enter-cost-douyin').count()).toBe(0);
+    await expect(douyin.getByTestId('roi').innerText()).resolves.toBe('投产比 —'); // a team's leads against the company's spend would mislead
+
+    await loginAs('陈刚');
+    await page.goto(`${base}/data/channel-costs`);
+    await page.getByTestId('cost-row-douyin').waitFor();
+    await expect(page.getByTestId('cost-row-douyin').innerText()).resolves.toContain('线索 4');
+    await page.getByTestId('enter-cost-douyin').click();
+    await page.getByTestId('cost-amount').locator('input').fill('12.345');
+    await page.getByTestId('cost-save').click();
+    await expect(page.getByTestId('cost-editor').innerText()).resolves.toContain('最多两位小数');
+    await page.getByTestId('cost-amount').locator('input').fill('300');
+    await page.getByTestId('cost-save').click();
+    await expect.poll(() => page.getByTestId('cost-row-douyin').getByTestId('cost').innerText()).toBe('月费用 300.00元');
+    // The running month counts the cost for the days gone by (300 元 × day ÷ days in the month).
+    const today = shanghaiDate();
+    const days = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)), 0)).getUTCDate();
+    const toDate = Math.round((30_000 * Number(today.slice(8, 10))) / days);
+    const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}元`;
+    const row = await page.getByTestId('cost-row-douyin').innerText();
+    expect(row).toContain(`折算至今 ${yuan(toDate)}`);
+    expect(row).toContain(`单条线索 ${yuan(Math.round(toDate / 4))}`);
+    expect(row).toContain('投产比 1:0.00'); // nothing disbursed yet: 0 ÷ cost
+    await page.locator('.van-toast').waitFor({ state: 'hidden' });
+    await page.locator('.van-overlay').first().waitFor({ state: 'hidden' });
+    await page.screenshot({ path: path.join(SHOTS, 'channel-costs.png') });
+    const month = (await rows(t, 'SELECT channel, month, cost_fen FROM channel_costs')) as { channel: string; month: string; cost_fen: number | string }[];
+    expect(month.map((r) => [r.channel, r.month, Number(r.cost_fen)])).toEqual([['douyin', shanghaiDate().slice(0, 7), 30_000]]);
+  });
 });

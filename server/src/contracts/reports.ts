@@ -81,7 +81,7 @@ export interface FunnelRow {
   costPerLeadFen?: number | null;
   disbursedFen?: number;
   commissionFen?: number;
-  /** (commission − cost) / cost, ppm; null when no cost is entered. */
+  /** 投产比: disbursed ÷ cost, ppm; null when no cost is entered or the view is not the whole company. */
   roiPpm?: number | null;
 }
 export interface FunnelReport {
