@@ -237,4 +237,20 @@ describe('数据 page and report builder (390×844)', () => {
     const month = (await rows(t, 'SELECT channel, month, cost_fen FROM channel_costs')) as { channel: string; month: string; cost_fen: number | string }[];
     expect(month.map((r) => [r.channel, r.month, Number(r.cost_fen)])).toEqual([['douyin', shanghaiDate().slice(0, 7), 30_000]]);
   });
+  it('the director\'s 数据: the whole company\'s numbers, and each card equals the drill-down behind it', async () => {
+    await loginAs('陈刚');
+    await page.goto(`${base}/data`);
+    await page.getByTestId('kpi-cards').waitFor();
+    await expect.poll(() => page.getByTestId('kpi-new').innerText()).toMatch(/^8\s/);
+    await page.getByTestId('kpi-new').click();
+    await page.waitForURL(/\/data\/drill\?metric=new_customers/);
+    await expect.poll(() => page.getByTestId('drill-total').innerText()).toContain('共 8 条');
+    // Phones masked as the director's lists show them (reveal on the customer); stages in words.
+    const first = await page.getByTestId('drill-item').first().innerText();
+    expect(first).toMatch(/\d{3}\*{4}\d{4}/);
+    expect(first).toContain('线索');
+    await page.goBack();
+    await page.getByTestId('funnel-leads').click();
+    await expect.poll(() => page.getByTestId('drill-total').innerText()).toContain('共 8 条');
+  });
 });
