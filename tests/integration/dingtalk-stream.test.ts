@@ -40,7 +40,7 @@ afterAll(async () => {
 beforeEach(() => {
   taps.length = 0;
   decide = async () => ({ replaceName: '已同意' });
-  gateway.ackTimeoutMs = 2_000;
+  gateway.ackTimeoutMs = 10_000; // answered frames only wait as long as the handler takes; a loaded CI box needs slack
 });
 
 describe('handshake', () => {
@@ -94,6 +94,7 @@ describe('card callbacks', () => {
     const first = await gateway.pushCardAction({ userId: 'dt_zhangwei', outTrackId: outTrackId(), params: { key: 'test:approve' } });
     expect(first.acked).toBe(false);
     expect(gateway.unacked()).toHaveLength(1);
+    gateway.ackTimeoutMs = 10_000; // the redelivery is answered; give a loaded machine time to do it
     const [again] = await gateway.redeliver();
     expect(again).toMatchObject({ messageId: first.messageId, acked: true, deliveries: 2 });
     expect(again.data.response.cardData.cardParamMap.status).toBe('已同意');
@@ -105,6 +106,7 @@ describe('card callbacks', () => {
     gateway.dropAcks = 1;
     const first = await gateway.pushCardAction({ userId: 'dt_zhangwei', outTrackId: outTrackId(), params: { key: 'test:approve' } });
     expect(first.dropped).toBe(true);
+    gateway.ackTimeoutMs = 10_000;
     const [again] = await gateway.redeliver();
     expect(again.acked).toBe(true);
     expect(again.data).toEqual(first.data);
@@ -159,6 +161,7 @@ describe('system, events and robot messages', () => {
     gateway.dropAcks = 1;
     const first = await gateway.pushRobotText({ senderStaffId: 'dt_zhangwei', content: '帮助' });
     expect(first.dropped).toBe(true);
+    gateway.ackTimeoutMs = 10_000;
     const [again] = await gateway.redeliver();
     expect(again.acked).toBe(true);
     await t.deps.callbacks.idle();
