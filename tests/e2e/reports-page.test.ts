@@ -11,6 +11,9 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, customerInput, type TestApp } from '../helpers/test-app';
 import { rows } from '../helpers/fixtures';
+import { disburseLoan, pay } from '../helpers/loans';
+import { formatFen } from '../../server/src/contracts/money';
+import type { ApplicationsReport, LoansReport } from '../../server/src/contracts/reports';
 import { H5_DIST } from '../../server/src/app';
 import { h5Static } from '../../server/src/http/static';
 import { SHOTS, PHONE, launchChromium } from '../helpers/browser';
@@ -252,5 +255,70 @@ describe('数据 page and report builder (390×844)', () => {
     await page.goBack();
     await page.getByTestId('funnel-leads').click();
     await expect.poll(() => page.getByTestId('drill-total').innerText()).toContain('共 8 条');
+  });
+
+  it('the director\'s 数据 shows 进件与审批 and 贷后 with the API\'s numbers for the period (docs/screenshots/35)', async () => {
+    // One application approved through two nodes and disbursed, with a partial payment today.
+    const loan = await disburseLoan(t);
+    expect((await pay(t, loan.id, 12_345)).status).toBe(201);
+    await loginAs('陈刚');
+    // Last month and this one so far (two months, so the month chart draws), spelled out in the link.
+    const today = shanghaiDate();
+    const period = { from: `${addDays(`${today.slice(0, 8)}01`, -1).slice(0, 8)}01`, to: today };
+    await page.goto(`${base}/data?from=${period.from}&to=${period.to}`);
+    const director = await t.loginAs('陈刚');
+    const apps = (await director.get('/api/v1/reports/applications').query(period)).body as ApplicationsReport;
+    const loans = (await director.get('/api/v1/reports/loans').query(period)).body as LoansReport;
+    expect(apps.totals.approved).toBeGreaterThanOrEqual(1);
+    expect(loans.months.length).toBe(2);
+    expect(loans.months.some((m) => m.receivedFen >= 12_345)).toBe(true);
+
+    const a = page.getByTestId('applications');
+    await a.waitFor();
+    await expect.poll(() => a.getByTestId('app-submitted').innerText()).toContain(String(apps.totals.submitted));
+    await expect(a.getByTestId('app-approved').innerText()).resolves.toContain(String(apps.totals.approved));
+    await expect(a.getByTestId('app-rejected').innerText()).resolves.toContain(String(apps.totals.rejected));
+    const pct = (ppm: number | null) => (ppm === null ? '—' : `${(ppm / 10_000).toFixed(1)}%`);
+    await expect(a.getByTestId('app-pass-rate').innerText()).resolves.toContain(pct(apps.totals.passRatePpm));
+    await expect(a.getByTestId('app-cycle').innerText()).resolves.toContain(apps.cycle.avgDays === null ? '—' : `${apps.cycle.avgDays} 天`);
+    const productRows = await a.getByTestId('app-by-product').getByTestId('app-row').allInnerTexts();
+    expect(productRows.length).toBe(apps.byProduct.length);
+    apps.byProduct.forEach((r, i) => expect(productRows[i].replace(/\s+/g, ' ')).toContain(`${r.label} ${r.submitted} ${r.approved} ${r.rejected} ${pct(r.passRatePpm)}`));
+    const nodeRows = await a.getByTestId('node-row').allInnerTexts();
+    expect(nodeRows.length).toBe(apps.nodes.length);
+    expect(nodeRows.length).toBeGreaterThanOrEqual(1);
+    apps.nodes.forEach((n, i) => expect(nodeRows[i]).toContain(n.nodeName));
+
+    const l = page.getByTestId('loans-after');
+    const monthRows = await l.getByTestId('month-row').allInnerTexts();
+    expect(monthRows.length).toBe(loans.months.length);
+    loans.months.forEach((m, i) => {
+      for (const fen of [m.receivableFen, m.receivedFen, m.overdueFen]) expect(monthRows[i]).toContain(formatFen(fen));
+    });
+    const overdue = loans.buckets.filter((b) => b.bucket !== 'current');
+    expect(await l.getByTestId('bucket-row').count()).toBe(overdue.length);
+
+    await l.locator('svg').first().waitFor();
+    await a.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    // Both sections at phone width, one picture (they are a little taller than the 844 px screen).
+    const top = (await a.boundingBox())!;
+    const bottom = (await l.boundingBox())!;
+    const scrollY = await page.evaluate(() => window.scrollY);
+    await page.screenshot({ path: path.join(SHOTS, '35-data-applications-loans.png'), fullPage: true, clip: { x: 0, y: top.y + scrollY - 8, width: PHONE.viewport.width, height: bottom.y + bottom.height - top.y + 16 } });
+    fs.mkdirSync('docs/screenshots', { recursive: true });
+    fs.copyFileSync(path.join(SHOTS, '35-data-applications-loans.png'), 'docs/screenshots/35-data-applications-loans.png');
+    await page.screenshot({ path: path.join(SHOTS, '35-data-applications-loans-full.png'), fullPage: true });
+
+    // The month's 实收 opens the payments behind it, same total; 通过 opens the approved applications.
+    const last = loans.months[loans.months.length - 1];
+    await l.getByTestId('month-row').last().getByTestId('month-receivedFen').click();
+    await page.waitForURL(/\/data\/drill\?metric=loans\.received/);
+    const received = (await director.get('/api/v1/reports/drill').query({ ...period, metric: 'loans.received', dim: 'month', key: last.month })).body as { total: number };
+    await expect.poll(() => page.getByTestId('drill-total').innerText()).toContain(`共 ${received.total} 条`);
+    await page.goBack();
+    await page.getByTestId('applications').getByTestId('app-approved').click();
+    await page.waitForURL(/\/data\/drill\?metric=applications\.approved/);
+    await expect.poll(() => page.getByTestId('drill-total').innerText()).toContain(`共 ${apps.totals.approved} 条`);
   });
 });

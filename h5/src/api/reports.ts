@@ -3,6 +3,7 @@
 import { cleanParams, get, http, patch, post } from '@/utils/request';
 import type {
   ActivityReport,
+  ApplicationsReport,
   DrillReport,
   DrillMetric,
   FunnelBy,
@@ -22,6 +23,7 @@ export const reportsApi = {
   overview: (q: MetricsQuery) => get<OverviewReport>('/reports/overview', { params: cleanParams(q), silent: true }),
   funnel: (q: MetricsQuery, by: FunnelBy = 'none') => get<FunnelReport>('/reports/funnel', { params: cleanParams({ ...q, by }), silent: true }),
   activity: (q: MetricsQuery) => get<ActivityReport>('/reports/activity', { params: cleanParams(q), silent: true }),
+  applications: (q: MetricsQuery) => get<ApplicationsReport>('/reports/applications', { params: cleanParams(q), silent: true }),
   loans: (q: MetricsQuery) => get<LoansReport>('/reports/loans', { params: cleanParams(q), silent: true }),
   leaderboard: (q: MetricsQuery, metric: LeaderboardMetric, by: LeaderboardBy, limit = 10) =>
     get<LeaderboardReport>('/reports/leaderboard', { params: cleanParams({ ...q, metric, by, limit }), silent: true }),
